@@ -1,0 +1,106 @@
+"""
+The one Markdown renderer: editor Markdown in, safe HTML out.
+
+Used by the admin live preview (django-markdownx) and by every public page, so the
+preview is exactly what patients will see. markdown-it-py is a linear-time CommonMark
+parser (raw HTML off); its output then passes nh3 with a tight allowlist, so even a
+parser bug cannot put a script, a style or a javascript: link on a page.
+"""
+
+import re
+
+import nh3
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from markdown_it import MarkdownIt
+
+from citations.markers import citation_plugin
+
+ALLOWED_TAGS = {
+    "p", "br", "em", "strong", "code", "pre", "blockquote", "hr",
+    "ul", "ol", "li", "h2", "h3", "h4", "a", "sup",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "id", "aria-label"}, "ol": {"start"}}
+ALLOWED_CLASSES = {"sup": {"citation"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+# Only the renderer's own marker links carry these attributes.
+SAFE_ATTRIBUTE_VALUES = {
+    "id": re.compile(r"^cite-\d{1,3}-\d{1,4}$"),
+    "aria-label": re.compile(r"^Reference \d{1,3}$"),
+}
+
+
+def _filter_attribute(element, attribute, value):
+    pattern = SAFE_ATTRIBUTE_VALUES.get(attribute)
+    if pattern and not pattern.match(value):
+        return None
+    return value
+
+
+def _demote_heading(self, tokens, idx, options, env):
+    # The page's own sections are <h2>; an editor's "#" heading nests below them.
+    token = tokens[idx]
+    token.tag = f"h{min(int(token.tag[1]) + 2, 4)}"
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _parser(with_citations):
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.add_render_rule("heading_open", _demote_heading)
+    md.add_render_rule("heading_close", _demote_heading)
+    if with_citations:
+        md.use(citation_plugin)
+    return md
+
+
+_WITH_CITATIONS = _parser(with_citations=True)
+_PLAIN = _parser(with_citations=False)
+
+
+def sanitize(html):
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        attribute_filter=_filter_attribute,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def render_markdown(text, citations=True):
+    """Editor Markdown as safe HTML; citation markers become superscript links."""
+    md = _WITH_CITATIONS if citations else _PLAIN
+    return mark_safe(sanitize(md.render(text or "")))
+
+
+def render_plain_markdown(text):
+    """Markdown without citation markers: short answers, disclaimers, descriptions."""
+    return render_markdown(text, citations=False)
+
+
+def list_items(text):
+    """One item per non-empty line; a leading "-", "*" or "•" is the editor's bullet."""
+    items = []
+    for line in (text or "").splitlines():
+        line = re.sub(r"^\s*[-*•]\s+", "", line).strip()
+        if line:
+            items.append(line)
+    return items
+
+
+def render_list(text):
+    """A one-item-per-line field as a safe <ul>, each item with inline Markdown."""
+    items = [_PLAIN.renderInline(item) for item in list_items(text)]
+    if not items:
+        return mark_safe("")
+    html = "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+    return mark_safe(sanitize(html))
+
+
+def fill_topic(html, topic_name):
+    """A rendered disclaimer with `{topic}` replaced by the (escaped) topic name."""
+    return mark_safe(str(html).replace("{topic}", escape(topic_name)))

@@ -1,0 +1,200 @@
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def normalize_doi(value):
+    """A DOI without resolver prefix. DOIs ignore case: compare them with `doi__iexact`."""
+    return DOI_PREFIX.sub("", value or "").strip()
+
+
+class Source(models.Model):
+    """One bibliographic record, shared by every answer that cites it."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article-journal", "Journal article"
+        BOOK = "book", "Book"
+        CHAPTER = "chapter", "Book chapter"
+        REPORT = "report", "Report or guideline document"
+        WEBPAGE = "webpage", "Web page"
+
+    class EvidenceType(models.TextChoices):
+        SYSTEMATIC_REVIEW = "systematic-review", "Systematic review / meta-analysis"
+        RCT = "rct", "Randomised controlled trial"
+        PHASE_1 = "phase-1", "Phase 1 trial"
+        PHASE_2 = "phase-2", "Phase 2 trial"
+        PHASE_3 = "phase-3", "Phase 3 trial"
+        OBSERVATIONAL = "observational", "Cohort or case-control study"
+        CASE_REPORT = "case-report", "Case report"
+        NARRATIVE_REVIEW = "narrative-review", "Narrative review"
+        GUIDELINE = "guideline", "Guideline"
+        OTHER = "other", "Other"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ARTICLE)
+    authors = models.TextField(
+        blank=True,
+        help_text="Separate authors with semicolons, family name first, then initials: "
+        "“Schett G; Mackensen A; Mougiakakos D”. End with “et al” if the list is cut short.",
+    )
+    title = models.TextField(help_text="The article or page title, as published.")
+    container_title = models.CharField(
+        "journal or website",
+        max_length=300,
+        blank=True,
+        help_text="The journal (e.g. “The Lancet”), book or website the source appeared in.",
+    )
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1600), MaxValueValidator(2200)]
+    )
+    volume = models.CharField(max_length=40, blank=True)
+    issue = models.CharField(max_length=40, blank=True)
+    pages = models.CharField(
+        max_length=40, blank=True, help_text="A page range (2034-2044) or article number."
+    )
+    doi = models.CharField(
+        "DOI",
+        max_length=200,
+        blank=True,
+        help_text="Paste the DOI in any form (10.1016/…, doi:10.1016/… or https://doi.org/10.1016/…).",
+    )
+    pmid = models.CharField(
+        "PubMed ID",
+        max_length=12,
+        blank=True,
+        help_text="The PMID, digits only (e.g. 37748491).",
+    )
+    url = models.URLField(
+        "URL",
+        max_length=500,
+        blank=True,
+        help_text="Only needed when the source has no DOI, e.g. a publisher or guideline page.",
+    )
+    evidence_type = models.CharField(
+        max_length=20,
+        choices=EvidenceType.choices,
+        default=EvidenceType.OTHER,
+        help_text="Shown to patients next to the reference, e.g. “Systematic review”.",
+    )
+    notes = models.TextField(
+        blank=True,
+        help_text="Internal notes for editors (e.g. a trial registration number). "
+        "Never shown to patients.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("doi"),
+                condition=~Q(doi=""),
+                name="unique_source_doi",
+                violation_error_message="The library already has a source with this DOI.",
+            ),
+            models.UniqueConstraint(
+                fields=["pmid"],
+                condition=~Q(pmid=""),
+                name="unique_source_pmid",
+                violation_error_message="The library already has a source with this PubMed ID.",
+            ),
+            models.CheckConstraint(
+                condition=Q(pmid="") | Q(pmid__regex=r"^[0-9]+$"), name="source_pmid_digits"
+            ),
+        ]
+
+    def __str__(self):
+        first_author = self.authors.split(";")[0].strip()
+        parts = [first_author, str(self.year or ""), self.title[:80]]
+        return " · ".join(part for part in parts if part)
+
+    def save(self, *args, **kwargs):
+        self.doi = normalize_doi(self.doi)
+        self.pmid = self.pmid.strip()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("admin:citations_source_change", args=[self.pk])
+
+    @property
+    def doi_url(self):
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def link_url(self):
+        """The URL, only when it is an ordinary web link (never javascript: or data:)."""
+        return self.url if self.url.lower().startswith(("https://", "http://")) else ""
+
+    @property
+    def pubmed_url(self):
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+    def clean(self):
+        self.doi = normalize_doi(self.doi)
+        self.pmid = self.pmid.strip()
+        errors = {}
+        if self.doi and not DOI_SHAPE.match(self.doi):
+            errors["doi"] = "This does not look like a DOI; a DOI starts with “10.” and has a “/”."
+        if self.pmid and not self.pmid.isdigit():
+            errors["pmid"] = "A PubMed ID is digits only, e.g. 37748491."
+        others = Source.objects.exclude(pk=self.pk)
+        for field, label in (("doi", "DOI"), ("pmid", "PubMed ID")):
+            value = getattr(self, field)
+            if value and field not in errors:
+                existing = others.filter(**{f"{field}__iexact": value}).first()
+                if existing:
+                    errors[field] = (
+                        f"The library already has a source with this {label}: “{existing}”. "
+                        "Cite that source instead of adding it twice."
+                    )
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None):
+        # clean() explains DOI/PMID duplicates in plain words, naming the existing source.
+        exclude = set(exclude or ()) | {"doi", "pmid"}
+        super().validate_constraints(exclude=exclude)
+
+
+class Citation(models.Model):
+    """A numbered use of a source in one answer: marker [9] points to citation 9."""
+
+    answer = models.ForeignKey("answers.Answer", on_delete=models.CASCADE, related_name="citations")
+    number = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(999)],
+        help_text="The number used in the text: citation 9 is cited as [9].",
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    locator = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Optional: the part of the source this supports, e.g. “p. 2036” or “Table 2”.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["answer", "number"],
+                name="unique_citation_number_per_answer",
+                violation_error_message="Two citations of this answer have the same number; "
+                "each number can be used once.",
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="citation_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"[{self.number}] {self.source}"

@@ -1,0 +1,42 @@
+"""
+Revision plumbing shared by every admin page: each save records who made it
+(django-simple-history) and an optional reason the editor gives.
+
+It lives in `citations`, the lower of the two apps, so that `answers` can use it too.
+"""
+
+from django import forms
+from simple_history.admin import SimpleHistoryAdmin
+
+
+class ChangeReasonForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label="Reason for this change",
+        required=False,
+        max_length=100,
+        help_text="Optional, shown in the history: e.g. “Added the 2025 phase 1 trial”.",
+    )
+
+
+class RevisionAdmin(SimpleHistoryAdmin):
+    """An admin page whose saves record the editor's reason in the revision history."""
+
+    form = ChangeReasonForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if self.fieldsets:
+            fieldsets.append(("Revision", {"fields": ["change_reason"]}))
+        return fieldsets
+
+    def change_reason(self, form):
+        return form.cleaned_data.get("change_reason") or None
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = self.change_reason(form)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            inline_form.instance._change_reason = self.change_reason(form)
+        super().save_formset(request, form, formset, change)
