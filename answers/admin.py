@@ -28,7 +28,8 @@ class TopicAdmin(RevisionAdmin):
     fieldsets = [(None, {"fields": ["name", "slug", "description", "disclaimer"]})]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(questions_total=Count("questions"))
+        queryset = super().get_queryset(request).annotate(questions_total=Count("questions"))
+        return queryset.order_by("name")
 
     @admin.display(description="questions", ordering="questions_total")
     def question_count(self, topic):

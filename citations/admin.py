@@ -21,11 +21,10 @@ class SourceAdmin(RevisionAdmin):
     ]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(answer_count=Count("citations__answer", distinct=True))
-        )
+        # GROUP BY drops the model's default ordering; keep lists and autocomplete stable.
+        queryset = super().get_queryset(request)
+        queryset = queryset.annotate(answer_count=Count("citations__answer", distinct=True))
+        return queryset.order_by("title")
 
     @admin.display(description="first author", ordering="authors")
     def first_author(self, source):

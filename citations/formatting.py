@@ -52,6 +52,6 @@ def format_reference(source):
         parts.append(escape(f"Published {source.year}."))
     if source.doi:
         parts.append(escape(f"doi:{source.doi}"))
-    elif source.url:
-        parts.append(escape(source.url))
+    elif source.link_url:
+        parts.append(escape(source.link_url))
     return mark_safe(" ".join(parts))

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
 DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
@@ -116,7 +117,7 @@ class Source(models.Model):
 
     def __str__(self):
         first_author = self.authors.split(";")[0].strip()
-        parts = [first_author, str(self.year or ""), self.title[:80]]
+        parts = [first_author, str(self.year or ""), Truncator(self.title).chars(80)]
         return " · ".join(part for part in parts if part)
 
     def save(self, *args, **kwargs):

@@ -1,0 +1,209 @@
+"""Editors write answers with inline citations in the admin."""
+
+import pytest
+from django.urls import reverse
+
+from answers.models import Answer, Question, Topic
+from citations.models import Citation, Source
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def question(db):
+    topic = Topic.objects.create(name="Cardiology", slug="cardiology")
+    return Question.objects.create(
+        text="Does aspirin prevent a first heart attack?", slug="aspirin", topic=topic
+    )
+
+
+@pytest.fixture
+def sources(db):
+    return [
+        Source.objects.create(title="Aspirin trial", authors="Doe J", doi="10.1000/a1"),
+        Source.objects.create(title="Aspirin meta-analysis", authors="Roe R", pmid="123"),
+    ]
+
+
+def answer_post(question, research, citations, **extra):
+    data = {
+        "question": question.pk,
+        "status": "draft",
+        "short_answer": "For most people without heart disease, no.",
+        "research": research,
+        "doctor_questions": "Should I take aspirin?\nWhat about bleeding?",
+        "change_reason": "First draft",
+        "citations-TOTAL_FORMS": len(citations),
+        "citations-INITIAL_FORMS": 0,
+        "citations-MIN_NUM_FORMS": 0,
+        "citations-MAX_NUM_FORMS": 1000,
+    }
+    for index, (number, source) in enumerate(citations):
+        data[f"citations-{index}-number"] = number
+        data[f"citations-{index}-source"] = source.pk
+        data[f"citations-{index}-locator"] = ""
+    data.update(extra)
+    return data
+
+
+def test_add_page_has_markdown_editors_with_live_preview(client, editor):
+    client.force_login(editor)
+    page = client.get(reverse("admin:answers_answer_add")).content.decode()
+    assert page.count('class="markdownx-preview"') == 2  # short answer and research
+    assert 'data-markdownx-urls-path="/admin/markdown-preview/"' in page
+    assert "citations-TOTAL_FORMS" in page
+    assert "Reason for this change" in page
+
+
+def test_editor_adds_answer_with_citations(client, editor, question, sources):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:answers_answer_add"),
+        answer_post(
+            question,
+            "Trials show little benefit [1] and some harm [2].",
+            [
+                (1, sources[0]),
+                (2, sources[1]),
+            ],
+        ),  # fmt: skip
+        follow=True,
+    )
+    assert response.status_code == 200
+    answer = Answer.objects.get(question=question)
+    assert answer.author == editor
+    assert [(c.number, c.source.title) for c in answer.citations.all()] == [
+        (1, "Aspirin trial"),
+        (2, "Aspirin meta-analysis"),
+    ]
+    assert 'href="#ref-1"' in answer.research_html
+    assert answer.history.first().history_change_reason == "First draft"
+    assert answer.history.first().history_user == editor
+
+
+def test_marker_without_citation_refuses_save_and_keeps_the_text(client, editor, question, sources):
+    client.force_login(editor)
+    research = "Trials show little benefit [1] and a new finding [7]."
+    response = client.post(
+        reverse("admin:answers_answer_add"), answer_post(question, research, [(1, sources[0])])
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Marker [7] points to no citation of this answer." in page
+    assert research in page  # what the editor typed is still in the form
+    assert "For most people without heart disease, no." in page
+    assert not Answer.objects.exists()
+
+
+def test_uncited_citation_saves_with_a_warning(client, editor, question, sources):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:answers_answer_add"),
+        answer_post(question, "Little benefit [1].", [(1, sources[0]), (2, sources[1])]),
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Citation 2 (“Roe R · Aspirin meta-analysis”) is never cited in the text." in page
+    assert Citation.objects.filter(answer__question=question).count() == 2
+
+
+def test_same_source_twice_refuses_save(client, editor, question, sources):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:answers_answer_add"),
+        answer_post(question, "A [1]. B [2].", [(1, sources[0]), (2, sources[0])]),
+    )
+    assert "Citations 1 and 2 are the same source" in response.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_duplicate_citation_numbers_refuse_save(client, editor, question, sources):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:answers_answer_add"),
+        answer_post(question, "A [1].", [(1, sources[0]), (1, sources[1])]),
+    )
+    assert "Please correct the duplicate data for number" in response.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_short_answer_with_markers_is_refused(client, editor, question, sources):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:answers_answer_add"),
+        answer_post(question, "A [1].", [(1, sources[0])], short_answer="Yes, it works [1]."),
+    )
+    assert "The short answer is plain language without citation markers" in (
+        response.content.decode()
+    )
+    assert not Answer.objects.exists()
+
+
+def test_editor_changes_answer_and_removes_a_citation(client, editor, demo_answer):
+    client.force_login(editor)
+    url = reverse("admin:answers_answer_change", args=[demo_answer.pk])
+    citations = list(demo_answer.citations.order_by("number"))
+    data = answer_post(
+        demo_answer.question,
+        demo_answer.research.replace(" [1].", "."),
+        [],
+        status=demo_answer.status,
+        **{
+            "citations-TOTAL_FORMS": len(citations),
+            "citations-INITIAL_FORMS": len(citations),
+        },
+    )
+    for index, citation in enumerate(citations):
+        data[f"citations-{index}-id"] = citation.pk
+        data[f"citations-{index}-answer"] = demo_answer.pk
+        data[f"citations-{index}-number"] = citation.number
+        data[f"citations-{index}-source"] = citation.source_id
+        data[f"citations-{index}-locator"] = ""
+    data["citations-0-DELETE"] = "on"  # citation 1, now uncited
+    response = client.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert list(demo_answer.citations.values_list("number", flat=True)) == [9, 10, 11]
+    assert Citation.history.filter(number=1, history_type="-").count() == 1
+
+
+def test_every_model_has_a_history_page(client, editor, demo_answer):
+    client.force_login(editor)
+    objects = [
+        ("answers", "answer", demo_answer),
+        ("answers", "question", demo_answer.question),
+        ("answers", "topic", demo_answer.question.topic),
+        ("answers", "disclaimer", demo_answer.effective_disclaimer()),
+        ("citations", "source", demo_answer.citations.first().source),
+    ]
+    for app, model, obj in objects:
+        response = client.get(reverse(f"admin:{app}_{model}_history", args=[obj.pk]))
+        assert response.status_code == 200, model
+        assert "Change history" in response.content.decode()
+
+
+def test_source_autocomplete_finds_sources_by_doi(client, editor, demo_answer):
+    client.force_login(editor)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "10.1007/s00415",
+            "app_label": "citations",
+            "model_name": "citation",
+            "field_name": "source",
+        },
+    )
+    assert [r["text"] for r in response.json()["results"]] == [
+        "Konitsioti AM · 2024 · Chimeric antigen receptor T-cell therapy for autoimmune "
+        "diseases of the central…"
+    ]
+
+
+def test_lists_have_columns_filters_and_search(client, editor, demo_answer):
+    client.force_login(editor)
+    answers = client.get(reverse("admin:answers_answer_changelist"), {"q": "CAR-T"})
+    page = answers.content.decode()
+    assert "Are CAR-T cell therapies" in page and "Oncology" in page
+    assert "By status" in page
+    sources = client.get(reverse("admin:citations_source_changelist"), {"q": "Lancet"})
+    assert "CAR T-cell therapy in autoimmune diseases" in sources.content.decode()
+    assert "1 answer" in sources.content.decode()
