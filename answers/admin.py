@@ -114,6 +114,15 @@ class AnswerAdmin(RevisionAdmin):
             ),
         )
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        # Citation errors are found by the citations formset; show them on the text too,
+        # where the editor typed the marker.
+        form = context["adminform"].form
+        for inline in context.get("inline_admin_formsets", []):
+            for message in getattr(inline.formset, "citation_errors", []):
+                form.add_error("research", message)
+        return super().render_change_form(request, context, *args, **kwargs)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.author = request.user

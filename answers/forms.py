@@ -37,7 +37,7 @@ class CitationFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        self.citation_warnings = []
+        self.citation_errors, self.citation_warnings = [], []
         if any(self.errors):
             return
         citations = []
@@ -47,7 +47,7 @@ class CitationFormSet(forms.BaseInlineFormSet):
                 continue
             citations.append((data["number"], data["source"].pk, str(data["source"])))
         problems = check_citations(self.instance.research, citations)
-        errors = [problem.message for problem in problems if problem.is_error]
-        if errors:
-            raise ValidationError(errors)
+        self.citation_errors = [problem.message for problem in problems if problem.is_error]
+        if self.citation_errors:
+            raise ValidationError(self.citation_errors)
         self.citation_warnings = [problem.message for problem in problems]

@@ -89,7 +89,10 @@ def test_marker_without_citation_refuses_save_and_keeps_the_text(client, editor,
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Marker [7] points to no citation of this answer." in page
+    message = "Marker [7] points to no citation of this answer."
+    research_row = page[page.index("field-research") : page.index("field-doctor_questions")]
+    assert message in research_row  # on the field the editor typed it in
+    assert page.count(message) == 2  # and above the citations table
     assert research in page  # what the editor typed is still in the form
     assert "For most people without heart disease, no." in page
     assert not Answer.objects.exists()
