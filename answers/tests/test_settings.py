@@ -8,8 +8,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# Set by the test run (DEBUG) or by the browser tests; a deployment has none of them.
+NOT_IN_PRODUCTION = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
 def manage(*args, **env):
-    base = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    base = {k: v for k, v in os.environ.items() if k not in NOT_IN_PRODUCTION}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
