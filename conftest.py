@@ -11,30 +11,26 @@ def pytest_configure(config):
 PASSWORD = "correct-horse-battery"
 
 
-@pytest.fixture
-def editor(django_user_model):
+def staff_user(user_model, username, first_name, last_name):
     from django.contrib.auth.models import Permission
 
-    user = django_user_model.objects.create_user(
-        "erin", password=PASSWORD, first_name="Erin", last_name="Editor", is_staff=True
+    user = user_model.objects.create_user(
+        username, password=PASSWORD, first_name=first_name, last_name=last_name, is_staff=True
     )
     user.user_permissions.set(
         Permission.objects.filter(content_type__app_label__in=["answers", "citations"])
     )
     return user
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return staff_user(django_user_model, "erin", "Erin", "Editor")
 
 
 @pytest.fixture
 def reviewer(django_user_model):
-    from django.contrib.auth.models import Permission
-
-    user = django_user_model.objects.create_user(
-        "robin", password=PASSWORD, first_name="Robin", last_name="Reviewer", is_staff=True
-    )
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["answers", "citations"])
-    )
-    return user
+    return staff_user(django_user_model, "robin", "Robin", "Reviewer")
 
 
 @pytest.fixture
