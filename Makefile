@@ -25,8 +25,8 @@ install-dev: $(VENV)/.installed-dev
 ## run: the site with demo content and demo accounts at http://127.0.0.1:8000
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
-	DEBUG=1 $(BIN)/python manage.py load_demo_content
 	DEBUG=1 $(BIN)/python manage.py create_demo_accounts
+	DEBUG=1 $(BIN)/python manage.py load_demo_content
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## test: the whole suite against PostgreSQL, browser tests in Debian's Chromium included

@@ -11,26 +11,46 @@ def pytest_configure(config):
 PASSWORD = "correct-horse-battery"
 
 
-def staff_user(user_model, username, first_name, last_name):
-    from django.contrib.auth.models import Permission
+def staff_user(user_model, username, first_name, last_name, group=None):
+    from django.contrib.auth.models import Group
 
     user = user_model.objects.create_user(
         username, password=PASSWORD, first_name=first_name, last_name=last_name, is_staff=True
     )
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["answers", "citations"])
-    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
     return user
 
 
 @pytest.fixture
 def editor(django_user_model):
-    return staff_user(django_user_model, "erin", "Erin", "Editor")
+    return staff_user(django_user_model, "erin", "Erin", "Editor", group="Editor")
 
 
 @pytest.fixture
 def reviewer(django_user_model):
-    return staff_user(django_user_model, "robin", "Robin", "Reviewer")
+    from answers.models import ReviewerProfile
+
+    user = staff_user(django_user_model, "robin", "Robin", "Reviewer", group="Medical reviewer")
+    ReviewerProfile.objects.create(
+        user=user, display_name="Dr Robin Reviewer", credentials="MD, PhD"
+    )
+    return user
+
+
+@pytest.fixture
+def second_reviewer(django_user_model):
+    from answers.models import ReviewerProfile
+
+    user = staff_user(django_user_model, "sam", "Sam", "Second", group="Medical reviewer")
+    ReviewerProfile.objects.create(user=user, display_name="Dr Sam Second", credentials="MBBS")
+    return user
+
+
+@pytest.fixture
+def other_staff(django_user_model):
+    """Staff with no editorial role (e.g. someone from support)."""
+    return staff_user(django_user_model, "otto", "Otto", "Other")
 
 
 @pytest.fixture
@@ -40,10 +60,11 @@ def visitor(django_user_model):
 
 
 @pytest.fixture
-def demo_answer(db):
+def demo_answer(db, editor, reviewer):
+    """The demo answer, submitted by the editor and approved by the reviewer."""
     from answers.demo_content import load_answer_file
 
-    answer, _ = load_answer_file()
+    answer, _ = load_answer_file(editor=editor, reviewer=reviewer)
     return answer
 
 
@@ -81,3 +102,10 @@ def page(chromium):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def publish(answer, editor, reviewer, comment=""):
+    """Submit as `editor`, approve as `reviewer`: the only way an answer reaches patients."""
+    answer.transition("submit", editor)
+    answer.transition("approve", reviewer, comment=comment)
+    return answer

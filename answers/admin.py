@@ -1,10 +1,26 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from answers.diffing import revision_diff
 from answers.forms import AnswerForm, CitationFormSet, DisclaimerForm, TopicForm
-from answers.models import Answer, Disclaimer, Question, Topic
+from answers.models import (
+    TRANSITIONS,
+    Answer,
+    AnswerDueForReview,
+    Disclaimer,
+    Question,
+    ReviewerProfile,
+    Topic,
+    Transition,
+    TransitionError,
+)
 from citations.models import Citation
 from citations.revisions import RevisionAdmin
 
@@ -61,42 +77,61 @@ class CitationInline(admin.TabularInline):
     verbose_name_plural = "Citations (the numbers used in “What the research says”)"
 
 
+class ReviewFilter(admin.SimpleListFilter):
+    title = "medical review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue"), ("due", "Due within 30 days or overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.overdue()
+        if self.value() == "due":
+            return queryset.due_for_review()
+        return queryset
+
+
 @admin.register(Answer)
 class AnswerAdmin(RevisionAdmin):
     form = AnswerForm
     inlines = [CitationInline]
-    list_display = ["question", "topic", "status", "author", "last_reviewed_on", "updated_at"]
-    list_filter = ["status", "question__topic"]
+    change_form_template = "admin/answers/answer/change_form.html"
+    list_display = ["question", "topic", "status", "on_site", "next_review", "updated_at"]
+    list_filter = ["status", ReviewFilter, "question__topic"]
     search_fields = ["question__text", "short_answer", "research"]
-    list_select_related = ["question__topic", "author"]
+    list_select_related = ["question__topic", "live_version"]
     autocomplete_fields = ["question"]
-    readonly_fields = ["author", "published_at", "created_at", "updated_at", "citation_check"]
+    readonly_fields = [
+        "status", "author", "created_at", "updated_at", "citation_check", "workflow_log",
+    ]  # fmt: skip
     fieldsets = [
-        (None, {"fields": ["question", "status"]}),
+        (None, {"fields": ["question", "status", "edit_version"]}),
         (
             "The answer",
             {"fields": ["short_answer", "research", "doctor_questions", "citation_check"]},
         ),
         ("Disclaimer", {"fields": ["disclaimer"]}),
-        (
-            "Review",
-            {
-                "fields": [
-                    "reviewer",
-                    "last_reviewed_on",
-                    "next_review_due",
-                    "author",
-                    "published_at",
-                    "created_at",
-                    "updated_at",
-                ]
-            },
-        ),
+        ("About this answer", {"fields": ["author", "created_at", "updated_at"]}),
+        ("Workflow log", {"fields": ["workflow_log"]}),
     ]
 
     @admin.display(ordering="question__topic__name")
     def topic(self, answer):
         return answer.question.topic
+
+    @admin.display(description="on the site", boolean=True)
+    def on_site(self, answer):
+        return answer.is_published
+
+    @admin.display(description="next review due", ordering="live_version__next_review_due")
+    def next_review(self, answer):
+        version = answer.live_version
+        if not version or not version.next_review_due:
+            return "—"
+        if version.is_overdue:
+            return format_html("<strong>Overdue since {}</strong>", version.next_review_due)
+        return version.next_review_due
 
     @admin.display(description="citation check")
     def citation_check(self, answer):
@@ -114,23 +149,265 @@ class AnswerAdmin(RevisionAdmin):
             ),
         )
 
-    def render_change_form(self, request, context, *args, **kwargs):
+    @admin.display(description="steps so far")
+    def workflow_log(self, answer):
+        if not answer.pk:
+            return "—"
+        steps = answer.transitions.select_related("user")
+        if not steps:
+            return "No workflow steps yet."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    timezone.localtime(step.at).strftime("%d %b %Y %H:%M"),
+                    step.get_action_display(),
+                    step.user.get_full_name() if step.user else "(system)",
+                    step.comment,
+                )
+                for step in steps
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>When</th><th>Step</th><th>Who</th><th>Comment</th></tr>"
+            "</thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/workflow/<str:action>/",
+                view(self.transition_view),
+                name="answers_answer_transition",
+            ),
+            path("<int:pk>/timeline/", view(self.timeline_view), name="answers_answer_timeline"),
+            path("<int:pk>/compare/", view(self.compare_view), name="answers_answer_compare"),
+            path(
+                "<int:pk>/restore/<int:history_id>/",
+                view(self.restore_view),
+                name="answers_answer_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _answer_for(self, request, pk, change=False):
+        answer = get_object_or_404(Answer.objects.select_related("live_version", "question"), pk=pk)
+        allowed = self.has_change_permission if change else self.has_view_permission
+        if not allowed(request, answer):
+            raise PermissionDenied
+        return answer
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # Citation errors are found by the citations formset; show them on the text too,
         # where the editor typed the marker.
         form = context["adminform"].form
         for inline in context.get("inline_admin_formsets", []):
             for message in getattr(inline.formset, "citation_errors", []):
                 form.add_error("research", message)
-        return super().render_change_form(request, context, *args, **kwargs)
+        if obj is not None:
+            refusals = obj.allowed_transitions(request.user)
+            context["workflow"] = [
+                {"action": action, "label": step["label"], "refusal": refusals[action]}
+                for action, step in TRANSITIONS.items()
+                if (obj.is_published if action == "withdraw" else obj.status in step["from"])
+            ]
+            context["differs_from_live"] = obj.differs_from_live()
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:
             obj.author = request.user
-        if obj.is_published and not obj.published_at:
-            obj.published_at = timezone.now()
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        answer = form.instance
+        answer.record_citations()
+        step = answer.note_edit(request.user)
+        if step:
+            messages.warning(
+                request,
+                "Your change made this answer a draft again. Patients keep seeing the approved "
+                "version until a medical reviewer approves the new text."
+                if answer.is_published
+                else "Your change made this answer a draft again; submit it for review when ready.",
+            )
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         for warning in getattr(formset, "citation_warnings", []):
             messages.warning(request, warning)
+
+    def transition_view(self, request, pk, action):
+        answer = self._answer_for(request, pk)
+        if action not in TRANSITIONS:
+            raise Http404
+        change_url = reverse("admin:answers_answer_change", args=[answer.pk])
+        if request.method == "POST":
+            try:
+                answer.transition(
+                    action,
+                    request.user,
+                    comment=request.POST.get("comment", ""),
+                    expected_version=request.POST.get("version"),
+                )
+            except TransitionError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, f"{TRANSITIONS[action]['label']}: done.")
+            return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "answer": answer,
+            "original": answer,
+            "action": action,
+            "step": TRANSITIONS[action],
+            "refusal": answer.allowed_transitions(request.user)[action],
+            "comment_required": action in ("send_back", "withdraw"),
+            "title": f"{TRANSITIONS[action]['label']}: {answer}",
+        }
+        return TemplateResponse(request, "admin/answers/answer/transition.html", context)
+
+    def timeline_view(self, request, pk):
+        answer = self._answer_for(request, pk)
+        revisions = list(
+            answer.history.select_related("history_user").order_by("-history_date", "-history_id")
+        )
+        transitions = {t.revision: t for t in answer.transitions.select_related("user")}
+        for revision in revisions:
+            revision.transition = transitions.get(revision.history_id)
+            revision.is_live = bool(answer.live_version) and (
+                answer.live_version.answer_revision == revision.history_id
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "answer": answer,
+            "original": answer,
+            "revisions": revisions,
+            "title": f"Revisions of “{answer}”",
+        }
+        return TemplateResponse(request, "admin/answers/answer/timeline.html", context)
+
+    def compare_view(self, request, pk):
+        answer = self._answer_for(request, pk)
+        try:
+            ids = sorted(int(request.GET[key]) for key in ("from", "to"))
+        except (KeyError, ValueError):
+            messages.error(request, "Pick two revisions to compare.")
+            return redirect("admin:answers_answer_timeline", pk=answer.pk)
+        old = get_object_or_404(answer.history, history_id=ids[0])
+        new = get_object_or_404(answer.history, history_id=ids[1])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "answer": answer,
+            "original": answer,
+            "old": old,
+            "new": new,
+            "diff": revision_diff(old, new),
+            "title": f"Changes to “{answer}”",
+        }
+        return TemplateResponse(request, "admin/answers/answer/compare.html", context)
+
+    def restore_view(self, request, pk, history_id):
+        answer = self._answer_for(request, pk, change=True)
+        record = get_object_or_404(answer.history, history_id=history_id)
+        if request.method == "POST":
+            try:
+                missing = answer.restore(
+                    record, request.user, expected_version=request.POST.get("version")
+                )
+            except TransitionError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("admin:answers_answer_timeline", pk=answer.pk)
+            messages.success(
+                request,
+                "The old revision is now the current draft. The live version is unchanged "
+                "until a medical reviewer approves.",
+            )
+            for number in missing:
+                messages.warning(
+                    request, f"Citation {number} was not restored: its source has been deleted."
+                )
+            return redirect("admin:answers_answer_change", answer.pk)
+        current = answer.latest_revision()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "answer": answer,
+            "original": answer,
+            "record": record,
+            "diff": revision_diff(current, record),
+            "title": f"Restore an earlier revision of “{answer}”",
+        }
+        return TemplateResponse(request, "admin/answers/answer/restore.html", context)
+
+
+@admin.register(AnswerDueForReview)
+class AnswerDueForReviewAdmin(admin.ModelAdmin):
+    """Reviewers' list: published answers whose medical review is due or overdue."""
+
+    list_display = ["question", "reviewed_on", "next_review_due", "overdue"]
+    list_select_related = ["question", "live_version"]
+    search_fields = ["question__text"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).due_for_review().order_by("live_version__next_review_due")
+        )
+
+    @admin.display(description="last reviewed", ordering="live_version__reviewed_on")
+    def reviewed_on(self, answer):
+        return answer.live_version.reviewed_on
+
+    @admin.display(ordering="live_version__next_review_due")
+    def next_review_due(self, answer):
+        return answer.live_version.next_review_due
+
+    @admin.display(boolean=True)
+    def overdue(self, answer):
+        return answer.live_version.is_overdue
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_view_on_site_url(self, obj=None):
+        return None if obj is None else reverse("admin:answers_answer_change", args=[obj.pk])
+
+
+@admin.register(Transition)
+class TransitionAdmin(admin.ModelAdmin):
+    """The workflow log: read-only, for good."""
+
+    list_display = ["at", "answer", "action", "from_status", "to_status", "user", "comment"]
+    list_filter = ["action", "to_status"]
+    search_fields = ["answer__question__text", "comment", "user__username"]
+    list_select_related = ["answer__question", "user"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReviewerProfile)
+class ReviewerProfileAdmin(RevisionAdmin):
+    list_display = ["display_name", "credentials", "user"]
+    search_fields = ["display_name", "credentials", "user__username"]
+    fieldsets = [(None, {"fields": ["user", "display_name", "credentials", "disclosures"]})]

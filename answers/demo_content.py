@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
 from answers.models import Answer, Disclaimer, Question, Topic
@@ -100,8 +99,9 @@ def _find_or_create_source(reference):
 
 
 @transaction.atomic
-def load_answer_file(path=DEMO_FILE):
-    """Store the answer in `path` as a published answer; returns the objects created."""
+def load_answer_file(path=DEMO_FILE, editor=None, reviewer=None):
+    """Store the answer in `path`, submitted by `editor` and approved by `reviewer` when
+    both are given. Returns the answer and the objects created."""
     parsed = parse_answer_file(Path(path).read_text(encoding="utf-8"))
     created = []
 
@@ -141,8 +141,6 @@ def load_answer_file(path=DEMO_FILE):
                 short_answer=parsed["short answer"],
                 research=parsed["what the research says"],
                 doctor_questions=parsed["what to ask your doctor"],
-                status=Answer.Status.PUBLISHED,
-                published_at=timezone.now(),
             ),
             True,
         )
@@ -153,4 +151,9 @@ def load_answer_file(path=DEMO_FILE):
                 answer=answer, number=number, defaults={"source": source}
             )
         )
+    if answer in created:
+        answer.record_citations()
+        if editor and reviewer:
+            answer.transition("submit", editor, comment="Demo content")
+            answer.transition("approve", reviewer, comment="Demo content")
     return answer, created

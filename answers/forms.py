@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from markdownx.widgets import AdminMarkdownxWidget
 
 from answers.models import Answer, Disclaimer, Topic
@@ -8,14 +9,51 @@ from citations.revisions import ChangeReasonForm
 
 
 class AnswerForm(ChangeReasonForm):
+    # The version the editor started from: a save based on an older one is refused.
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Answer
-        fields = "__all__"
+        fields = ["question", "short_answer", "research", "doctor_questions", "disclaimer"]
         widgets = {
             "short_answer": AdminMarkdownxWidget(attrs={"rows": 6}),
             "research": AdminMarkdownxWidget(attrs={"rows": 14}),
             "doctor_questions": forms.Textarea(attrs={"rows": 6, "class": "vLargeTextField"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["edit_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            self.refuse_stale_save(cleaned.get("edit_version"))
+        return cleaned
+
+    def refuse_stale_save(self, started_from):
+        # The admin runs this inside its transaction: the row stays locked until saved.
+        current = (
+            Answer.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .get()
+        )
+        if started_from == current:
+            return
+        latest = self.instance.latest_revision()
+        who = latest.history_user if latest else None
+        name = (who.get_full_name() or who.get_username()) if who else "Someone"
+        when = timezone.localtime(latest.history_date).strftime("%H:%M on %d %b %Y")
+        # The next save is based on what is now stored: the editor has been told.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("edit_version")] = current
+        raise ValidationError(
+            f"{name} saved this answer at {when}, after you opened it. Nothing of yours was "
+            "saved, and your text is still in the form below. Open the answer in a new tab to "
+            "see their changes, bring yours together with theirs here, then save again."
+        )
 
 
 class DisclaimerForm(ChangeReasonForm):

@@ -1,13 +1,21 @@
+import calendar
+import datetime
+import hashlib
+import json
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from answers import rendering
+from citations.formatting import format_reference
 from citations.markers import check_citations, contains_markers
+from citations.models import Citation, Source
 
 
 def markdown_limit():
@@ -128,15 +136,71 @@ class Question(models.Model):
         return reverse("answers:detail", args=[self.slug])
 
 
+def months_after(day, months):
+    """The same day `months` later (the month's last day where that day does not exist)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class ReviewerProfile(models.Model):
+    """How a medical reviewer is named on the pages they approve."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile"
+    )
+    display_name = models.CharField(
+        max_length=150, help_text="As patients will read it, e.g. “Dr Robin Reviewer”."
+    )
+    credentials = models.CharField(
+        max_length=100, help_text="Degrees and qualifications, e.g. “MD, PhD”."
+    )
+    disclosures = models.TextField(
+        blank=True,
+        help_text="Conflicts of interest (funding, consultancy, shares). Kept for editors.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self):
+        return f"{self.display_name}, {self.credentials}"
+
+
+class RevisionSnapshot(models.Model):
+    """Extra data on each answer revision: the citations it had."""
+
+    citations_snapshot = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class TransitionError(ValidationError):
+    """A workflow step that is not allowed now; the message says why, for the editor."""
+
+
 class AnswerQuerySet(models.QuerySet):
     def published(self):
-        """The only answers patients may see. Every public path goes through this."""
-        return self.filter(status=Answer.Status.PUBLISHED)
+        """The only answers patients may see: those with an approved, live version.
+        Every public path (pages, search, sitemap, feed) goes through this."""
+        return self.filter(live_version__isnull=False)
 
     def for_public_page(self):
-        return self.published().select_related(
-            "question__topic__disclaimer", "disclaimer", "reviewer"
-        )
+        return self.published().select_related("live_version")
+
+    def due_for_review(self, within_days=30):
+        """Published answers whose next review falls within `within_days`, or is past."""
+        horizon = timezone.localdate() + datetime.timedelta(days=within_days)
+        return self.published().filter(live_version__next_review_due__lte=horizon)
+
+    def overdue(self):
+        return self.published().filter(live_version__next_review_due__lt=timezone.localdate())
+
+
+CONTENT_FIELDS = ["short_answer", "research", "doctor_questions", "disclaimer_id"]
 
 
 class Answer(models.Model):
@@ -173,7 +237,9 @@ class Answer(models.Model):
         related_name="answers",
         help_text="Leave empty to use the topic's disclaimer (or the site default).",
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -181,17 +247,19 @@ class Answer(models.Model):
         blank=True,
         related_name="answers_written",
     )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+    live_version = models.OneToOneField(
+        "PublishedVersion",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="answers_reviewed",
+        editable=False,
+        related_name="+",
+        help_text="What patients see now: the version a reviewer approved.",
     )
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    last_reviewed_on = models.DateField("last clinically reviewed", null=True, blank=True)
-    next_review_due = models.DateField(null=True, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    # The content that was submitted for review, so approval covers exactly that.
+    submitted_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # Optimistic locking: a save based on an older version is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -201,24 +269,48 @@ class Answer(models.Model):
     doctor_questions_html = models.TextField(editable=False, default="")
 
     history = HistoricalRecords(
-        excluded_fields=["short_answer_html", "research_html", "doctor_questions_html"]
+        bases=[RevisionSnapshot],
+        excluded_fields=["short_answer_html", "research_html", "doctor_questions_html"],
     )
     objects = AnswerQuerySet.as_manager()
 
     class Meta:
         ordering = ["question__text"]
+        permissions = [
+            ("submit_answer", "Can submit answers for medical review"),
+            ("review_answer", "Can approve answers or send them back"),
+            ("withdraw_answer", "Can withdraw published answers"),
+        ]
 
     def __str__(self):
         return str(self.question)
 
     def save(self, *args, **kwargs):
+        loaded = getattr(self, "_loaded_status", None)
+        if self.pk and loaded and self.status != loaded and not getattr(self, "_transition", False):
+            raise TransitionError(
+                "An answer's status changes only through the workflow (submit, approve, "
+                "send back, withdraw)."
+            )
         self.short_answer_html = rendering.render_plain_markdown(self.short_answer)
         self.research_html = rendering.render_markdown(self.research)
         self.doctor_questions_html = rendering.render_list(self.doctor_questions)
+        if self.pk:
+            self.version += 1
         super().save(*args, **kwargs)
+        self._loaded_status = self.status
 
     def get_absolute_url(self):
         return self.question.get_absolute_url()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        answer = super().from_db(db, field_names, values)
+        answer._loaded_status = answer.__dict__.get("status")
+        return answer
+
+    def get_preview_url(self):
+        return reverse("answers:preview", args=[self.question.slug])
 
     def clean(self):
         if contains_markers(self.short_answer):
@@ -231,7 +323,74 @@ class Answer(models.Model):
 
     @property
     def is_published(self):
-        return self.status == self.Status.PUBLISHED
+        return self.live_version_id is not None
+
+    # Content, citations and revisions
+
+    def citation_rows(self):
+        return list(self.citations.select_related("source").order_by("number"))
+
+    def citation_problems(self, citations=None):
+        """Marker/citation problems; `citations` as (number, source_id, label) tuples."""
+        if citations is None:
+            citations = [(c.number, c.source_id, str(c.source)) for c in self.citation_rows()]
+        return check_citations(self.research, citations)
+
+    def citation_errors(self):
+        return [problem.message for problem in self.citation_problems() if problem.is_error]
+
+    def citations_snapshot(self):
+        return [
+            {"number": c.number, "source": c.source_id, "locator": c.locator}
+            for c in self.citations.order_by("number")
+        ]
+
+    def fingerprint(self):
+        """A digest of the clinical content: the fields patients read and the citations."""
+        content = {field: getattr(self, field) for field in CONTENT_FIELDS}
+        content["citations"] = self.citations_snapshot()
+        encoded = json.dumps(content, sort_keys=True, default=str).encode()
+        return hashlib.sha256(encoded).hexdigest()
+
+    def record_citations(self):
+        """Store the current citations on the revision just recorded, for diffs and restore."""
+        latest = self.history.order_by("-history_date", "-history_id").first()
+        if latest is not None:
+            latest.citations_snapshot = self.citations_snapshot()
+            latest.save(update_fields=["citations_snapshot"])
+
+    def latest_revision(self):
+        return self.history.order_by("-history_date", "-history_id").first()
+
+    def last_content_editor(self):
+        """Who changed the clinical content last (text or citations), or None if unknown."""
+        editor, edited_at = None, None
+        newer = None
+        for record in self.history.order_by("-history_date", "-history_id"):
+            if newer is not None and self._content_differs(newer, record):
+                editor, edited_at = newer.history_user, newer.history_date
+                break
+            newer = record
+        else:
+            if newer is not None:  # the answer's content is as it was created
+                editor, edited_at = newer.history_user, newer.history_date
+        citation_change = (
+            Citation.history.filter(answer_id=self.pk).order_by("-history_date").first()
+        )
+        if citation_change and (edited_at is None or citation_change.history_date > edited_at):
+            editor = citation_change.history_user
+        return editor
+
+    @staticmethod
+    def _content_differs(newer, older):
+        return any(getattr(newer, f) != getattr(older, f) for f in CONTENT_FIELDS) or (
+            newer.citations_snapshot != older.citations_snapshot
+        )
+
+    def differs_from_live(self):
+        return bool(self.live_version) and self.live_version.fingerprint != self.fingerprint()
+
+    # The page patients see, as it would look if approved now
 
     def effective_disclaimer(self):
         """The answer's own disclaimer, else its topic's, else the site default."""
@@ -241,11 +400,314 @@ class Answer(models.Model):
         disclaimer = self.effective_disclaimer()
         return disclaimer.render_for(self.question.topic.name) if disclaimer else ""
 
-    def citation_problems(self, citations=None):
-        """Marker/citation problems; `citations` as (number, source_id, label) tuples."""
-        if citations is None:
-            citations = [
-                (c.number, c.source_id, str(c.source))
-                for c in self.citations.select_related("source")
-            ]
-        return check_citations(self.research, citations)
+    def build_version(self, reviewer=None, reviewed_on=None):
+        """The page as patients would see it: an unsaved PublishedVersion of this draft."""
+        profile = getattr(reviewer, "reviewer_profile", None) if reviewer else None
+        reviewed_on = reviewed_on or timezone.localdate()
+        return PublishedVersion(
+            answer=self,
+            question_text=self.question.text,
+            topic_name=self.question.topic.name,
+            short_answer=self.short_answer,
+            research=self.research,
+            doctor_questions=self.doctor_questions,
+            short_answer_html=rendering.render_plain_markdown(self.short_answer),
+            research_html=rendering.render_markdown(self.research),
+            doctor_questions_html=rendering.render_list(self.doctor_questions),
+            references=[reference_entry(c) for c in self.citation_rows()],
+            disclaimer_html=self.disclaimer_html(),
+            reviewer=reviewer,
+            reviewer_name=profile.display_name if profile else "",
+            reviewer_credentials=profile.credentials if profile else "",
+            reviewed_on=reviewed_on if reviewer else None,
+            next_review_due=months_after(reviewed_on, settings.REVIEW_INTERVAL_MONTHS)
+            if reviewer
+            else None,
+            fingerprint=self.fingerprint(),
+        )
+
+    # The workflow. These methods are the only way the status changes.
+
+    def allowed_transitions(self, user):
+        """{action: reason or None}: None if `user` may do it now, else why not."""
+        return {action: self._refusal(action, user) for action in TRANSITIONS}
+
+    def _refusal(self, action, user):
+        step = TRANSITIONS[action]
+        if action == "withdraw":
+            if not self.live_version_id:
+                return "Only an answer that is on the site can be withdrawn."
+        elif self.status not in step["from"]:
+            return f"Not possible while the answer is {self.get_status_display().lower()}."
+        if not user.has_perm(step["permission"]):
+            return step["no_permission"]
+        if action in ("submit", "approve"):
+            errors = self.citation_errors()
+            if errors:
+                return "Fix the citation problems first: " + " ".join(errors)
+        if action == "approve":
+            approved_before = (
+                self.submitted_fingerprint
+                if self.status == self.Status.IN_REVIEW
+                else getattr(self.live_version, "fingerprint", "")
+            )
+            if self.fingerprint() != approved_before:
+                return "The answer changed after it was submitted; it must be submitted again."
+            if self.last_content_editor() == user:
+                return (
+                    "You made the last change to this answer's text or citations, so another "
+                    "medical reviewer must approve it (four eyes)."
+                )
+            if not hasattr(user, "reviewer_profile"):
+                return "Add your reviewer profile (name and credentials) before approving."
+        return None
+
+    def _lock(self, expected_version):
+        """This answer, re-read and locked for the transaction; refused if it moved on."""
+        locked = (
+            Answer.objects.select_for_update(of=("self",))
+            .select_related("live_version")
+            .get(pk=self.pk)
+        )
+        if expected_version is not None and locked.version != int(expected_version):
+            editor = locked.latest_revision().history_user
+            raise TransitionError(
+                f"{editor or 'Someone'} changed this answer after you opened it. "
+                "Reload it and check their changes first."
+            )
+        return locked
+
+    def _record(self, action, from_status, user, comment, reason):
+        """Save the status change as a revision and log the transition."""
+        self._transition = True
+        self._change_reason = reason[:100]
+        try:
+            self.save()
+        finally:
+            self._transition = False
+        self.record_citations()
+        return Transition.objects.create(
+            answer=self,
+            action=action,
+            from_status=from_status,
+            to_status=self.status,
+            user=user,
+            comment=comment,
+            revision=self.latest_revision().history_id,
+        )
+
+    def _refresh_from(self, locked):
+        self.refresh_from_db()
+        self.live_version = locked.live_version
+        self._loaded_status = self.status
+
+    @transaction.atomic
+    def transition(self, action, user, comment="", expected_version=None):
+        """Carry out a workflow step, or raise TransitionError saying why not."""
+        answer = self._lock(expected_version)
+        refusal = answer._refusal(action, user)
+        if refusal:
+            raise TransitionError(refusal)
+        if action == "send_back" and not comment.strip():
+            raise TransitionError("Say what needs to change: the comment goes to the editor.")
+        from_status = answer.status
+        if action == "submit":
+            answer.submitted_fingerprint = answer.fingerprint()
+        elif action == "approve":
+            version = answer.build_version(reviewer=user)
+            version.answer_revision = answer.latest_revision().history_id
+            version.comment = comment
+            version.save()
+            answer.live_version = version
+        elif action == "withdraw":
+            answer.live_version = None
+        answer.status = TRANSITIONS[action]["to"]
+        label = TRANSITIONS[action]["label"]
+        step = answer._record(
+            action, from_status, user, comment, f"{label}: {comment}" if comment else label
+        )
+        self._refresh_from(answer)
+        return step
+
+    @transaction.atomic
+    def note_edit(self, user):
+        """After an edit: changed content under review or live goes back to draft."""
+        approved_before = {
+            self.Status.IN_REVIEW: self.submitted_fingerprint,
+            self.Status.PUBLISHED: getattr(self.live_version, "fingerprint", ""),
+        }.get(self.status)
+        if approved_before is None or self.fingerprint() == approved_before:
+            return None
+        from_status, self.status = self.status, self.Status.DRAFT
+        return self._record(
+            "edit",
+            from_status,
+            user,
+            "Content changed; a new approval is needed.",
+            "Edited: back to draft",
+        )
+
+    @transaction.atomic
+    def restore(self, record, user, expected_version=None):
+        """Make an old revision's content the current draft. Never touches the live version.
+        Returns the citation numbers whose source no longer exists (not restored)."""
+        if not user.has_perm("answers.change_answer"):
+            raise PermissionDenied
+        answer = self._lock(expected_version)
+        for field in CONTENT_FIELDS:
+            setattr(answer, field, getattr(record, field))
+        when = timezone.localtime(record.history_date).strftime("%d %b %Y %H:%M")
+        reason = f"Restored the revision of {when}"
+        existing = {c.number: c for c in answer.citations.all()}
+        wanted = {row["number"]: row for row in record.citations_snapshot}
+        available = set(
+            Source.objects.filter(pk__in=[r["source"] for r in wanted.values()]).values_list(
+                "pk", flat=True
+            )
+        )
+        missing = sorted(n for n, row in wanted.items() if row["source"] not in available)
+        for number, citation in existing.items():
+            if number not in wanted or number in missing:
+                citation._change_reason = reason
+                citation.delete()
+        for number, row in wanted.items():
+            citation = existing.get(number) or Citation(answer=answer, number=number)
+            if number in missing or (
+                citation.pk
+                and (citation.source_id, citation.locator) == (row["source"], row["locator"])
+            ):
+                continue
+            citation.source_id, citation.locator = row["source"], row["locator"]
+            citation._change_reason = reason
+            citation.save()
+        from_status, answer.status = answer.status, self.Status.DRAFT
+        answer._record("restore", from_status, user, reason, reason)
+        self._refresh_from(answer)
+        return missing
+
+
+TRANSITIONS = {
+    "submit": {
+        "label": "Submit for review",
+        "from": {Answer.Status.DRAFT, Answer.Status.WITHDRAWN},
+        "to": Answer.Status.IN_REVIEW,
+        "permission": "answers.submit_answer",
+        "no_permission": "Only editors can submit answers for review.",
+    },
+    "approve": {
+        "label": "Approve and publish",
+        "from": {Answer.Status.IN_REVIEW, Answer.Status.PUBLISHED},
+        "to": Answer.Status.PUBLISHED,
+        "permission": "answers.review_answer",
+        "no_permission": "Only medical reviewers can approve answers.",
+    },
+    "send_back": {
+        "label": "Send back to the editor",
+        "from": {Answer.Status.IN_REVIEW},
+        "to": Answer.Status.DRAFT,
+        "permission": "answers.review_answer",
+        "no_permission": "Only medical reviewers can send answers back.",
+    },
+    "withdraw": {
+        "label": "Withdraw from the site",
+        "from": set(Answer.Status),  # any status, as long as a version is live
+        "to": Answer.Status.WITHDRAWN,
+        "permission": "answers.withdraw_answer",
+        "no_permission": "Only medical reviewers can withdraw answers.",
+    },
+}
+
+
+def reference_entry(citation):
+    """One entry of the frozen reference list (all HTML already safe)."""
+    source = citation.source
+    return {
+        "number": citation.number,
+        "html": str(format_reference(source)),
+        "locator": citation.locator,
+        "evidence": source.get_evidence_type_display(),
+        "doi_url": source.doi_url,
+        "pubmed_url": source.pubmed_url,
+        "link_url": "" if source.doi else source.link_url,
+    }
+
+
+class PublishedVersion(models.Model):
+    """What a reviewer approved, frozen: the public pages read only this."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="versions")
+    answer_revision = models.PositiveIntegerField(
+        null=True, help_text="The answer revision (history id) that was approved."
+    )
+    question_text = models.CharField(max_length=300)
+    topic_name = models.CharField(max_length=100)
+    short_answer = models.TextField()
+    research = models.TextField()
+    doctor_questions = models.TextField(blank=True)
+    short_answer_html = models.TextField()
+    research_html = models.TextField()
+    doctor_questions_html = models.TextField(blank=True)
+    references = models.JSONField(default=list)
+    disclaimer_html = models.TextField(blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reviewer_name = models.CharField(max_length=150)
+    reviewer_credentials = models.CharField(max_length=100)
+    reviewed_on = models.DateField(null=True)
+    next_review_due = models.DateField(null=True)
+    approved_at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+    fingerprint = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-approved_at"]
+        get_latest_by = "approved_at"
+
+    def __str__(self):
+        return f"{self.question_text} (approved {self.reviewed_on})"
+
+    @property
+    def is_overdue(self):
+        return bool(self.next_review_due) and self.next_review_due < timezone.localdate()
+
+
+class Transition(models.Model):
+    """One step of the editorial workflow, recorded for good: who, when, from, to, why."""
+
+    ACTIONS = [
+        ("submit", "Submitted for review"),
+        ("approve", "Approved and published"),
+        ("send_back", "Sent back to draft"),
+        ("withdraw", "Withdrawn"),
+        ("edit", "Edited after submission or approval"),
+        ("restore", "Restored an earlier revision"),
+    ]
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=20, choices=ACTIONS)
+    from_status = models.CharField(max_length=20, choices=Answer.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Answer.Status.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+    revision = models.PositiveIntegerField(
+        null=True, help_text="The answer revision (history id) the step was taken on."
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.user} on {self.at:%Y-%m-%d %H:%M}"
+
+
+class AnswerDueForReview(Answer):
+    """Published answers whose medical review is due: a list of its own for reviewers."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "answer due for review"
+        verbose_name_plural = "answers due for review"

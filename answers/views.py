@@ -1,7 +1,8 @@
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from answers.models import Answer
@@ -9,19 +10,33 @@ from answers.rendering import render_markdown
 
 
 def home(request):
-    answers = Answer.objects.published().select_related("question__topic")
-    answers = answers.order_by("question__topic__name", "question__text")
+    answers = Answer.objects.published().select_related("question__topic", "live_version")
+    answers = answers.order_by("question__topic__name", "live_version__question_text")
     return render(request, "answers/home.html", {"answers": answers})
 
 
 def answer_detail(request, slug):
+    """The approved version of an answer, exactly as the reviewer approved it."""
     answer = get_object_or_404(Answer.objects.for_public_page(), question__slug=slug)
-    citations = answer.citations.select_related("source")
-    return render(
+    return render(request, "answers/answer_detail.html", {"page": answer.live_version})
+
+
+@never_cache
+def answer_preview(request, slug):
+    """Staff only: the current draft at its public layout, never cached nor indexed."""
+    if not (request.user.is_active and request.user.is_staff):
+        raise Http404
+    answer = get_object_or_404(
+        Answer.objects.select_related("question__topic__disclaimer", "disclaimer"),
+        question__slug=slug,
+    )
+    response = render(
         request,
         "answers/answer_detail.html",
-        {"answer": answer, "question": answer.question, "citations": citations},
+        {"page": answer.build_version(), "answer": answer, "is_preview": True},
     )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 @require_POST

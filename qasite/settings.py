@@ -146,3 +146,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
 }
+
+# An approved answer is due for a new medical review this many months later.
+REVIEW_INTERVAL_MONTHS = envint("REVIEW_INTERVAL_MONTHS", "12")
+
+# Old revisions are restored through the answer's own "restore as draft" (never in place).
+SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -28,7 +28,6 @@ def sources(db):
 def answer_post(question, research, citations, **extra):
     data = {
         "question": question.pk,
-        "status": "draft",
         "short_answer": "For most people without heart disease, no.",
         "research": research,
         "doctor_questions": "Should I take aspirin?\nWhat about bleeding?",
@@ -142,15 +141,17 @@ def test_short_answer_with_markers_is_refused(client, editor, question, sources)
     assert not Answer.objects.exists()
 
 
-def test_editor_changes_answer_and_removes_a_citation(client, editor, demo_answer):
-    client.force_login(editor)
-    url = reverse("admin:answers_answer_change", args=[demo_answer.pk])
-    citations = list(demo_answer.citations.order_by("number"))
+def change_post(answer, **changes):
+    """The answer's change form as the browser would post it, with `changes` applied."""
+    answer.refresh_from_db()
+    citations = list(answer.citations.order_by("number"))
     data = answer_post(
-        demo_answer.question,
-        demo_answer.research.replace(" [1].", "."),
+        answer.question,
+        answer.research,
         [],
-        status=demo_answer.status,
+        short_answer=answer.short_answer,
+        doctor_questions=answer.doctor_questions,
+        edit_version=answer.version,
         **{
             "citations-TOTAL_FORMS": len(citations),
             "citations-INITIAL_FORMS": len(citations),
@@ -158,10 +159,18 @@ def test_editor_changes_answer_and_removes_a_citation(client, editor, demo_answe
     )
     for index, citation in enumerate(citations):
         data[f"citations-{index}-id"] = citation.pk
-        data[f"citations-{index}-answer"] = demo_answer.pk
+        data[f"citations-{index}-answer"] = answer.pk
         data[f"citations-{index}-number"] = citation.number
         data[f"citations-{index}-source"] = citation.source_id
-        data[f"citations-{index}-locator"] = ""
+        data[f"citations-{index}-locator"] = citation.locator
+    data.update(changes)
+    return data
+
+
+def test_editor_changes_answer_and_removes_a_citation(client, editor, demo_answer):
+    client.force_login(editor)
+    url = reverse("admin:answers_answer_change", args=[demo_answer.pk])
+    data = change_post(demo_answer, research=demo_answer.research.replace(" [1].", "."))
     data["citations-0-DELETE"] = "on"  # citation 1, now uncited
     response = client.post(url, data, follow=True)
     assert response.status_code == 200
@@ -181,7 +190,8 @@ def test_every_model_has_a_history_page(client, editor, demo_answer):
     for app, model, obj in objects:
         response = client.get(reverse(f"admin:{app}_{model}_history", args=[obj.pk]))
         assert response.status_code == 200, model
-        assert "Change history" in response.content.decode()
+        assert f"View history: {obj}" in response.content.decode()
+        assert len(response.context["page_obj"]) >= 1
 
 
 def test_source_autocomplete_finds_sources_by_doi(client, editor, demo_answer):

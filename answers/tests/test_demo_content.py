@@ -13,9 +13,13 @@ def snapshot():
     return {model.__name__: (model.objects.count(), model.history.count()) for model in MODELS}
 
 
-def test_demo_content_loads_a_published_answer_with_four_citations():
+def test_demo_content_is_submitted_and_approved_by_the_demo_accounts(settings):
+    settings.DEBUG = True
+    call_command("create_demo_accounts")
     call_command("load_demo_content")
     answer = Answer.objects.published().get()
+    assert answer.live_version.reviewer_name == "Dr Robin Reviewer"
+    assert [t.action for t in answer.transitions.order_by("at")] == ["submit", "approve"]
     assert answer.question.topic.name == "Oncology"
     assert list(answer.citations.values_list("number", "source__pmid")) == [
         (1, "39450112"),
@@ -27,7 +31,16 @@ def test_demo_content_loads_a_published_answer_with_four_citations():
     assert Disclaimer.objects.default().body.startswith("This question is drawn")
 
 
-def test_loading_twice_changes_nothing():
+def test_demo_content_without_reviewer_stays_a_draft(capsys):
+    call_command("load_demo_content")
+    assert "Loaded as a draft" in capsys.readouterr().out
+    assert not Answer.objects.published().exists()
+    assert Answer.objects.get().status == Answer.Status.DRAFT
+
+
+def test_loading_twice_changes_nothing(settings):
+    settings.DEBUG = True
+    call_command("create_demo_accounts")
     call_command("load_demo_content")
     before = snapshot()
     call_command("load_demo_content")

@@ -1,11 +1,24 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
+from answers.models import ReviewerProfile
+
 DEMO_ACCOUNTS = {
-    "editor": {"password": "editor-demo-pass", "first_name": "Erin", "last_name": "Editor"},
-    "reviewer": {"password": "reviewer-demo-pass", "first_name": "Robin", "last_name": "Reviewer"},
+    "editor": {
+        "password": "editor-demo-pass",
+        "first_name": "Erin",
+        "last_name": "Editor",
+        "group": "Editor",
+    },
+    "reviewer": {
+        "password": "reviewer-demo-pass",
+        "first_name": "Robin",
+        "last_name": "Reviewer",
+        "group": "Medical reviewer",
+        "profile": {"display_name": "Dr Robin Reviewer", "credentials": "MD, PhD"},
+    },
 }
 
 
@@ -17,9 +30,6 @@ class Command(BaseCommand):
             raise CommandError(
                 "Demo accounts have public passwords: create them only with DEBUG=1."
             )
-        permissions = Permission.objects.filter(
-            content_type__app_label__in=["answers", "citations"]
-        )
         User = get_user_model()
         for username, fields in DEMO_ACCOUNTS.items():
             user, created = User.objects.get_or_create(
@@ -30,10 +40,14 @@ class Command(BaseCommand):
                     "is_staff": True,
                 },
             )
-            if created:
-                user.set_password(fields["password"])
-                user.save()
-                user.user_permissions.set(permissions)
-                self.stdout.write(f"Created {username} (password: {fields['password']})")
-            else:
+            if not created:
                 self.stdout.write(f"{username} already exists; left unchanged")
+                continue
+            user.set_password(fields["password"])
+            user.save()
+            user.groups.add(Group.objects.get(name=fields["group"]))
+            if "profile" in fields:
+                ReviewerProfile.objects.create(user=user, **fields["profile"])
+            self.stdout.write(
+                f"Created {username} ({fields['group']}, password: {fields['password']})"
+            )
