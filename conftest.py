@@ -18,6 +18,9 @@ def staff_user(user_model, username, first_name, last_name, group=None):
         username, password=PASSWORD, first_name=first_name, last_name=last_name, is_staff=True
     )
     if group:
+        from answers.roles import create_roles
+
+        create_roles()  # browser tests flush the tables the data migration filled
         user.groups.add(Group.objects.get(name=group))
     return user
 

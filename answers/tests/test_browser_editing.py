@@ -5,9 +5,12 @@ from playwright.sync_api import expect
 
 from answers.models import Answer, Question, Topic
 from citations.models import Source
-from conftest import PASSWORD
+from conftest import PASSWORD, publish
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def sign_in(page, live_server, user):
@@ -24,7 +27,7 @@ def pick_autocomplete(page, select_id, term, choice):
     page.click(f".select2-results__option:has-text('{choice}')")
 
 
-def test_editor_writes_answer_with_marker_and_patient_reads_it(page, live_server, editor):
+def test_editor_writes_answer_with_marker_and_patient_reads_it(page, live_server, editor, reviewer):
     topic = Topic.objects.create(name="Cardiology", slug="cardiology")
     question = Question.objects.create(
         text="Does aspirin prevent a first heart attack?", slug="aspirin", topic=topic
@@ -51,9 +54,7 @@ def test_editor_writes_answer_with_marker_and_patient_reads_it(page, live_server
     assert answer.status == Answer.Status.DRAFT
     assert page.request.get(f"{live_server.url}/ask/aspirin/").status == 404
 
-    page.select_option("#id_status", "published")
-    page.click("input[name=_continue]")
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    publish(answer, editor, reviewer)  # the review workflow has a browser test of its own
 
     patient = page.context.browser.new_context().new_page()
     patient.goto(f"{live_server.url}/ask/aspirin/")

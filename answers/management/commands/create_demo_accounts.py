@@ -4,19 +4,20 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from answers.models import ReviewerProfile
+from answers.roles import EDITOR, MEDICAL_REVIEWER
 
 DEMO_ACCOUNTS = {
     "editor": {
         "password": "editor-demo-pass",
         "first_name": "Erin",
         "last_name": "Editor",
-        "group": "Editor",
+        "group": EDITOR,
     },
     "reviewer": {
         "password": "reviewer-demo-pass",
         "first_name": "Robin",
         "last_name": "Reviewer",
-        "group": "Medical reviewer",
+        "group": MEDICAL_REVIEWER,
         "profile": {"display_name": "Dr Robin Reviewer", "credentials": "MD, PhD"},
     },
 }

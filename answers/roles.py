@@ -1,0 +1,40 @@
+"""The editorial roles: Django groups and their permissions. Superusers can do everything."""
+
+from django.apps import apps as django_apps
+from django.contrib.auth.management import create_permissions
+
+EDITING = [
+    "add_question", "change_question", "view_question",
+    "add_answer", "change_answer", "view_answer",
+    "add_topic", "change_topic", "view_topic",
+    "add_disclaimer", "change_disclaimer", "view_disclaimer",
+    "view_transition", "view_answerdueforreview", "view_reviewerprofile",
+    "add_source", "change_source", "view_source",
+    "add_citation", "change_citation", "delete_citation", "view_citation",
+]  # fmt: skip
+
+EDITOR = "Editor"
+MEDICAL_REVIEWER = "Medical reviewer"
+
+ROLES = {
+    EDITOR: [*EDITING, "submit_answer"],
+    MEDICAL_REVIEWER: [*EDITING, "review_answer", "withdraw_answer"],
+}
+
+
+def create_roles(apps=django_apps):
+    """Create or update the groups; `apps` is the migration's app registry when migrating."""
+    # Permissions are normally created after all migrations; the groups need them now.
+    for app_config in apps.get_app_configs():
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = models_module
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        permissions = Permission.objects.filter(
+            content_type__app_label__in=["answers", "citations"], codename__in=codenames
+        )
+        group.permissions.set(permissions)
