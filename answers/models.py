@@ -471,8 +471,9 @@ class Answer(models.Model):
         )
         if expected_version is not None and locked.version != int(expected_version):
             editor = locked.latest_revision().history_user
+            name = (editor.get_full_name() or editor.get_username()) if editor else "Someone"
             raise TransitionError(
-                f"{editor or 'Someone'} changed this answer after you opened it. "
+                f"{name} changed this answer after you opened it. "
                 "Reload it and check their changes first."
             )
         return locked

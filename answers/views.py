@@ -23,8 +23,8 @@ def answer_detail(request, slug):
 
 @never_cache
 def answer_preview(request, slug):
-    """Staff only: the current draft at its public layout, never cached nor indexed."""
-    if not (request.user.is_active and request.user.is_staff):
+    """Editorial staff only: the current draft at its public layout, never cached nor indexed."""
+    if not (request.user.is_staff and request.user.has_perm("answers.view_answer")):
         raise Http404
     answer = get_object_or_404(
         Answer.objects.select_related("question__topic__disclaimer", "disclaimer"),

@@ -6,6 +6,7 @@ It lives in `citations`, the lower of the two apps, so that `answers` can use it
 """
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -40,3 +41,10 @@ class RevisionAdmin(SimpleHistoryAdmin):
         for inline_form in formset.forms:
             inline_form.instance._change_reason = self.change_reason(form)
         super().save_formset(request, form, formset, change)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Old revisions can be looked at, never saved over the current one from here: that
+        # would bypass the checks of the normal form (answers restore through their own page).
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)

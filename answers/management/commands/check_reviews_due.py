@@ -1,0 +1,34 @@
+from django.core.management.base import BaseCommand
+from django.urls import reverse
+
+from answers.models import Answer
+
+
+class Command(BaseCommand):
+    help = (
+        "List published answers whose medical review is overdue or due soon. "
+        "Exits with status 1 when any is overdue (for cron or monitoring)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--days", type=int, default=30, help="Also list answers due within this many days."
+        )
+
+    def handle(self, *args, days, **options):
+        due = Answer.objects.due_for_review(within_days=days).select_related("live_version")
+        due = due.order_by("live_version__next_review_due")
+        overdue = [answer for answer in due if answer.live_version.is_overdue]
+        for answer in due:
+            version = answer.live_version
+            label = "OVERDUE" if version.is_overdue else "due"
+            admin_url = reverse("admin:answers_answer_change", args=[answer.pk])
+            self.stdout.write(
+                f"{label:8} {version.next_review_due}  {version.question_text}  "
+                f"(last reviewed {version.reviewed_on} by {version.reviewer_name}; {admin_url})"
+            )
+        self.stdout.write(
+            f"{len(overdue)} overdue, {len(due) - len(overdue)} due within {days} days."
+        )
+        if overdue:
+            raise SystemExit(1)
