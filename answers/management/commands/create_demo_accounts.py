@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from answers.models import ReviewerProfile
-from answers.roles import EDITOR, MEDICAL_REVIEWER
+from answers.roles import EDITOR, MEDICAL_REVIEWER, create_roles
 
 DEMO_ACCOUNTS = {
     "editor": {
@@ -31,6 +31,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "Demo accounts have public passwords: create them only with DEBUG=1."
             )
+        create_roles()
         User = get_user_model()
         for username, fields in DEMO_ACCOUNTS.items():
             user, created = User.objects.get_or_create(
