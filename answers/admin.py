@@ -283,12 +283,18 @@ class AnswerAdmin(RevisionAdmin):
             revision.is_live = bool(answer.live_version) and (
                 answer.live_version.answer_revision == revision.history_id
             )
+        # By default, compare the newest revision with the live one (else the one before).
+        live = answer.live_version.answer_revision if answer.live_version else None
+        compare_from = live if live and live != revisions[0].history_id else None
+        if compare_from is None and len(revisions) > 1:
+            compare_from = revisions[1].history_id
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "answer": answer,
             "original": answer,
             "revisions": revisions,
+            "compare_from": compare_from,
             "title": f"Revisions of “{answer}”",
         }
         return TemplateResponse(request, "admin/answers/answer/timeline.html", context)

@@ -292,6 +292,9 @@ class Answer(models.Model):
                 "An answer's status changes only through the workflow (submit, approve, "
                 "send back, withdraw)."
             )
+        for field in ("short_answer", "research", "doctor_questions"):
+            # Browsers submit textareas with CRLF; a resave must not look like an edit.
+            setattr(self, field, getattr(self, field).replace("\r\n", "\n"))
         self.short_answer_html = rendering.render_plain_markdown(self.short_answer)
         self.research_html = rendering.render_markdown(self.research)
         self.doctor_questions_html = rendering.render_list(self.doctor_questions)
@@ -516,7 +519,6 @@ class Answer(models.Model):
             answer.submitted_fingerprint = answer.fingerprint()
         elif action == "approve":
             version = answer.build_version(reviewer=user)
-            version.answer_revision = answer.latest_revision().history_id
             version.comment = comment
             version.save()
             answer.live_version = version
@@ -527,6 +529,9 @@ class Answer(models.Model):
         step = answer._record(
             action, from_status, user, comment, f"{label}: {comment}" if comment else label
         )
+        if action == "approve":  # the revision the approval recorded (same content as read)
+            answer.live_version.answer_revision = step.revision
+            answer.live_version.save(update_fields=["answer_revision"])
         self._refresh_from(answer)
         return step
 

@@ -276,3 +276,16 @@ def test_citations_inline_changes_are_recorded_on_the_revision(client, demo_answ
     snapshot = demo_answer.latest_revision().citations_snapshot
     assert {"number": 9, "source": Citation.objects.get(number=9).source_id,
             "locator": "p. 2036"} in snapshot  # fmt: skip
+
+
+def test_saving_unchanged_text_from_a_browser_keeps_the_answer_published(
+    client, demo_answer, editor
+):
+    client.force_login(editor)
+    data = change_post(demo_answer)
+    for field in ("short_answer", "research", "doctor_questions"):
+        data[field] = data[field].replace("\n", "\r\n")  # as browsers submit textareas
+    client.post(reverse("admin:answers_answer_change", args=[demo_answer.pk]), data)
+    demo_answer.refresh_from_db()
+    assert demo_answer.status == Answer.Status.PUBLISHED
+    assert not demo_answer.differs_from_live()

@@ -51,7 +51,8 @@ def test_full_cycle_submit_approve_publishes_a_frozen_version(draft, editor, rev
     assert live.next_review_due == months_after(datetime.date.today(), 12)
     assert 'href="#ref-1"' in live.research_html
     assert [ref["number"] for ref in live.references] == [1]
-    assert live.answer_revision == draft.history.order_by("-history_id")[1].history_id
+    assert live.answer_revision == draft.latest_revision().history_id  # the approval itself
+    assert draft.latest_revision().history_change_reason == "Approve and publish: Accurate"
     assert [(t.action, t.from_status, t.to_status, t.user) for t in draft.transitions.all()] == [
         ("approve", "in_review", "published", reviewer),
         ("submit", "draft", "in_review", editor),
