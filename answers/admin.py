@@ -21,7 +21,7 @@ from answers.models import (
     Transition,
     TransitionError,
 )
-from citations.models import Citation
+from citations.models import Citation, Source
 from citations.revisions import RevisionAdmin
 
 
@@ -82,13 +82,19 @@ class ReviewFilter(admin.SimpleListFilter):
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "Overdue"), ("due", "Due within 30 days or overdue")]
+        return [
+            ("overdue", "Overdue"),
+            ("due", "Due within 30 days or overdue"),
+            ("flagged", "Cites a retracted or concerning source"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":
             return queryset.overdue()
         if self.value() == "due":
             return queryset.due_for_review()
+        if self.value() == "flagged":
+            return queryset.citing_flagged_sources()
         return queryset
 
 
@@ -184,6 +190,7 @@ class AnswerAdmin(RevisionAdmin):
                 name="answers_answer_transition",
             ),
             path("<int:pk>/timeline/", view(self.timeline_view), name="answers_answer_timeline"),
+            path("<int:pk>/renumber/", view(self.renumber_view), name="answers_answer_renumber"),
             path("<int:pk>/compare/", view(self.compare_view), name="answers_answer_compare"),
             path(
                 "<int:pk>/restore/<int:history_id>/",
@@ -215,6 +222,7 @@ class AnswerAdmin(RevisionAdmin):
                 if (obj.is_published if action == "withdraw" else obj.status in step["from"])
             ]
             context["differs_from_live"] = obj.differs_from_live()
+            context["renumber_needed"] = any(p.code == "order" for p in obj.citation_problems())
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
@@ -271,6 +279,25 @@ class AnswerAdmin(RevisionAdmin):
             "title": f"{TRANSITIONS[action]['label']}: {answer}",
         }
         return TemplateResponse(request, "admin/answers/answer/transition.html", context)
+
+    def renumber_view(self, request, pk):
+        answer = self._answer_for(request, pk, change=True)
+        if request.method != "POST":
+            return redirect("admin:answers_answer_change", answer.pk)
+        try:
+            changed = answer.renumber_by_first_use(
+                request.user, expected_version=request.POST.get("version")
+            )
+        except TransitionError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                "Citations renumbered by order of first use; the markers in the text match."
+                if changed
+                else "The citations were already numbered by order of first use.",
+            )
+        return redirect("admin:answers_answer_change", answer.pk)
 
     def timeline_view(self, request, pk):
         answer = self._answer_for(request, pk)
@@ -356,9 +383,9 @@ class AnswerAdmin(RevisionAdmin):
 
 @admin.register(AnswerDueForReview)
 class AnswerDueForReviewAdmin(admin.ModelAdmin):
-    """Reviewers' list: published answers whose medical review is due or overdue."""
+    """Reviewers' list: published answers due for review, or citing a flagged source."""
 
-    list_display = ["question", "reviewed_on", "next_review_due", "overdue"]
+    list_display = ["question", "reviewed_on", "next_review_due", "overdue", "flagged_sources"]
     list_select_related = ["question", "live_version"]
     search_fields = ["question__text"]
 
@@ -378,6 +405,16 @@ class AnswerDueForReviewAdmin(admin.ModelAdmin):
     @admin.display(boolean=True)
     def overdue(self, answer):
         return answer.live_version.is_overdue
+
+    @admin.display(description="cites retracted / concerning")
+    def flagged_sources(self, answer):
+        flagged = [
+            f"[{c.number}] {c.source.get_retraction_status_display()}"
+            for c in answer.citations.select_related("source")
+            if c.source.retraction_status
+            in (Source.Retraction.RETRACTED, Source.Retraction.CONCERN)
+        ]
+        return ", ".join(flagged) or "—"
 
     def has_add_permission(self, request):
         return False

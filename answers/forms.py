@@ -4,7 +4,7 @@ from django.utils import timezone
 from markdownx.widgets import AdminMarkdownxWidget
 
 from answers.models import Answer, Disclaimer, Topic
-from citations.markers import check_citations
+from citations.markers import CitedSource, check_citations
 from citations.revisions import ChangeReasonForm
 
 
@@ -83,9 +83,13 @@ class CitationFormSet(forms.BaseInlineFormSet):
             data = getattr(form, "cleaned_data", None) or {}
             if data.get("DELETE") or not data.get("source") or not data.get("number"):
                 continue
-            citations.append((data["number"], data["source"].pk, str(data["source"])))
+            source = data["source"]
+            citations.append(
+                CitedSource(data["number"], source.pk, str(source), source.retraction_status)
+            )
         problems = check_citations(self.instance.research, citations)
-        self.citation_errors = [problem.message for problem in problems if problem.is_error]
+        self.citation_errors = [problem.message for problem in problems if problem.blocks_saving]
         if self.citation_errors:
             raise ValidationError(self.citation_errors)
+        # Retracted sources are errors too, but they block submission, not saving.
         self.citation_warnings = [problem.message for problem in problems]

@@ -13,8 +13,14 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from answers import rendering
-from citations.formatting import format_reference
-from citations.markers import check_citations, contains_markers
+from citations.markers import (
+    CitedSource,
+    check_citations,
+    contains_markers,
+    first_use_numbering,
+    marker_uses,
+    renumber_markers,
+)
 from citations.models import Citation, Source
 
 
@@ -199,6 +205,17 @@ class AnswerQuerySet(models.QuerySet):
     def overdue(self):
         return self.published().filter(live_version__next_review_due__lt=timezone.localdate())
 
+    def citing_flagged_sources(self):
+        """Published answers citing a source since retracted or under an expression of concern."""
+        flagged = [Source.Retraction.RETRACTED, Source.Retraction.CONCERN]
+        return self.published().filter(citations__source__retraction_status__in=flagged).distinct()
+
+    def needing_review(self, within_days=30):
+        """What reviewers should look at: reviews due, and answers citing flagged sources."""
+        due = self.due_for_review(within_days).values("pk")
+        flagged = self.citing_flagged_sources().values("pk")
+        return self.filter(Q(pk__in=due) | Q(pk__in=flagged))
+
 
 CONTENT_FIELDS = ["short_answer", "research", "doctor_questions", "disclaimer_id"]
 
@@ -333,11 +350,9 @@ class Answer(models.Model):
     def citation_rows(self):
         return list(self.citations.select_related("source").order_by("number"))
 
-    def citation_problems(self, citations=None):
-        """Marker/citation problems; `citations` as (number, source_id, label) tuples."""
-        if citations is None:
-            citations = [(c.number, c.source_id, str(c.source)) for c in self.citation_rows()]
-        return check_citations(self.research, citations)
+    def citation_problems(self):
+        """Problems between the markers and the citations (see citations.markers)."""
+        return check_citations(self.research, [CitedSource.of(c) for c in self.citation_rows()])
 
     def citation_errors(self):
         return [problem.message for problem in self.citation_problems() if problem.is_error]
@@ -407,6 +422,7 @@ class Answer(models.Model):
         """The page as patients would see it: an unsaved PublishedVersion of this draft."""
         profile = getattr(reviewer, "reviewer_profile", None) if reviewer else None
         reviewed_on = reviewed_on or timezone.localdate()
+        uses = marker_uses(self.research)
         return PublishedVersion(
             answer=self,
             question_text=self.question.text,
@@ -417,7 +433,7 @@ class Answer(models.Model):
             short_answer_html=rendering.render_plain_markdown(self.short_answer),
             research_html=rendering.render_markdown(self.research),
             doctor_questions_html=rendering.render_list(self.doctor_questions),
-            references=[reference_entry(c) for c in self.citation_rows()],
+            references=[reference_entry(c, uses.get(c.number, 0)) for c in self.citation_rows()],
             disclaimer_html=self.disclaimer_html(),
             reviewer=reviewer,
             reviewer_name=profile.display_name if profile else "",
@@ -554,6 +570,31 @@ class Answer(models.Model):
         )
 
     @transaction.atomic
+    def renumber_by_first_use(self, user, expected_version=None):
+        """Number citations in order of first use (AMA), rewriting markers and numbers
+        together as one revision. Returns False if they already were."""
+        answer = self._lock(expected_version)
+        citations = list(answer.citations.all())
+        mapping = first_use_numbering(answer.research, [c.number for c in citations])
+        if all(old == new for old, new in mapping.items()):
+            return False
+        reason = "Renumbered citations by order of first use"
+        # Two passes, out of the way and then into place: no two citations of the answer
+        # ever share a number (the unique constraint is checked at each save).
+        for shift in (lambda number: 1000 + mapping[number], lambda number: number - 1000):
+            for citation in citations:
+                citation.number = shift(citation.number)
+                citation._change_reason, citation._history_user = reason, user
+                citation.save()
+        answer.research = renumber_markers(answer.research, mapping)
+        answer._change_reason, answer._history_user = reason, user
+        answer.save()
+        answer.record_citations()
+        answer.note_edit(user)
+        self._refresh_from(answer)
+        return True
+
+    @transaction.atomic
     def restore(self, record, user, expected_version=None):
         """Make an old revision's content the current draft. Never touches the live version.
         Returns the citation numbers whose source no longer exists (not restored)."""
@@ -624,17 +665,24 @@ TRANSITIONS = {
 }
 
 
-def reference_entry(citation):
-    """One entry of the frozen reference list (all HTML already safe)."""
+def reference_entry(citation, uses):
+    """One entry of the frozen reference list (its HTML already safe)."""
     source = citation.source
+    letters = "abcdefghijklmnopqrstuvwxyz"
     return {
         "number": citation.number,
-        "html": str(format_reference(source)),
+        "source_id": source.pk,
+        "html": source.formatted,
         "locator": citation.locator,
         "evidence": source.get_evidence_type_display(),
         "doi_url": source.doi_url,
         "pubmed_url": source.pubmed_url,
         "link_url": "" if source.doi else source.link_url,
+        # Back to each place the reference is cited: "↑" for one, "↑ a b c" for several.
+        "backlinks": [
+            {"anchor": f"cite-{citation.number}-{k}", "label": letters[k - 1] if uses > 1 else ""}
+            for k in range(1, min(uses, len(letters)) + 1)
+        ],
     }
 
 

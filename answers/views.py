@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from answers.models import Answer
 from answers.rendering import render_markdown
+from citations.models import Source
 
 
 def home(request):
@@ -15,10 +16,28 @@ def home(request):
     return render(request, "answers/home.html", {"answers": answers})
 
 
+def with_notices(references):
+    """The reference list with any retraction or concern notice known *now*: a safety
+    notice reaches patients at once, without waiting for the next approval."""
+    flagged = {
+        source.pk: source
+        for source in Source.objects.filter(
+            pk__in=[ref.get("source_id") for ref in references],
+            retraction_status__in=[Source.Retraction.RETRACTED, Source.Retraction.CONCERN],
+        ).only("pk", "retraction_status", "retraction_notice_url")
+    }
+    return [{**ref, "notice": flagged.get(ref.get("source_id"))} for ref in references]
+
+
 def answer_detail(request, slug):
     """The approved version of an answer, exactly as the reviewer approved it."""
     answer = get_object_or_404(Answer.objects.for_public_page(), question__slug=slug)
-    return render(request, "answers/answer_detail.html", {"page": answer.live_version})
+    page = answer.live_version
+    return render(
+        request,
+        "answers/answer_detail.html",
+        {"page": page, "references": with_notices(page.references)},
+    )
 
 
 @never_cache
@@ -30,10 +49,16 @@ def answer_preview(request, slug):
         Answer.objects.select_related("question__topic__disclaimer", "disclaimer"),
         question__slug=slug,
     )
+    page = answer.build_version()
     response = render(
         request,
         "answers/answer_detail.html",
-        {"page": answer.build_version(), "answer": answer, "is_preview": True},
+        {
+            "page": page,
+            "references": with_notices(page.references),
+            "answer": answer,
+            "is_preview": True,
+        },
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

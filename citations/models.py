@@ -6,10 +6,14 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
-DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+from citations.formatting import format_reference, web_link
+
+# Resolver prefixes: doi.org, dx.doi.org, doi.acm.org and the like, or "doi:".
+DOI_PREFIX = re.compile(r"^\s*(?:https?://[^/\s]*doi[^/\s]*/|doi:\s*)", re.IGNORECASE)
 DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
@@ -85,15 +89,46 @@ class Source(models.Model):
         default=EvidenceType.OTHER,
         help_text="Shown to patients next to the reference, e.g. “Systematic review”.",
     )
+    publication_types = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="As PubMed lists them (e.g. “Systematic Review”); filled in on import.",
+    )
+
+    class Retraction(models.TextChoices):
+        NONE = "", "None known"
+        CORRECTED = "corrected", "Corrected"
+        CONCERN = "concern", "Expression of concern"
+        RETRACTED = "retracted", "Retracted"
+
+    retraction_status = models.CharField(
+        "retraction or correction",
+        max_length=20,
+        choices=Retraction.choices,
+        default=Retraction.NONE,
+        blank=True,
+        help_text="Set by check_retractions from Crossref, or by hand. A retracted source "
+        "cannot be cited in an answer that is submitted or approved.",
+    )
+    retraction_notice_url = models.URLField(
+        "notice",
+        max_length=500,
+        blank=True,
+        help_text="Link to the retraction, expression of concern or correction notice.",
+    )
+    retraction_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     notes = models.TextField(
         blank=True,
         help_text="Internal notes for editors (e.g. a trial registration number). "
         "Never shown to patients.",
     )
+    formatted = models.TextField(
+        editable=False, default="", help_text="The reference as patients see it (derived)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["formatted", "retraction_checked_at"])
 
     class Meta:
         ordering = ["title"]
@@ -123,6 +158,7 @@ class Source(models.Model):
     def save(self, *args, **kwargs):
         self.doi = normalize_doi(self.doi)
         self.pmid = self.pmid.strip()
+        self.formatted = format_reference(self)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -134,12 +170,19 @@ class Source(models.Model):
 
     @property
     def link_url(self):
-        """The URL, only when it is an ordinary web link (never javascript: or data:)."""
-        return self.url if self.url.lower().startswith(("https://", "http://")) else ""
+        return web_link(self.url)
 
     @property
     def pubmed_url(self):
         return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+    @property
+    def is_retracted(self):
+        return self.retraction_status == self.Retraction.RETRACTED
+
+    @property
+    def notice_url(self):
+        return web_link(self.retraction_notice_url)
 
     def clean(self):
         self.doi = normalize_doi(self.doi)
@@ -155,9 +198,12 @@ class Source(models.Model):
             if value and field not in errors:
                 existing = others.filter(**{f"{field}__iexact": value}).first()
                 if existing:
-                    errors[field] = (
-                        f"The library already has a source with this {label}: “{existing}”. "
-                        "Cite that source instead of adding it twice."
+                    errors[field] = format_html(
+                        "The library already has a source with this {}: "
+                        '<a href="{}">{}</a>. Cite that source instead of adding it twice.',
+                        label,
+                        existing.get_absolute_url(),
+                        existing,
                     )
         if errors:
             raise ValidationError(errors)

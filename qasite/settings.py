@@ -147,6 +147,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
 }
 
+# Reference style: "ama" (American Medical Association, the default) or "vancouver".
+CITATION_STYLE = os.getenv("CITATION_STYLE", "ama")
+if CITATION_STYLE not in ("ama", "vancouver"):
+    raise ImproperlyConfigured("CITATION_STYLE must be 'ama' or 'vancouver'.")
+
+# Crossref asks API users for a contact address (its "polite pool"); lookups time out.
+CROSSREF_MAILTO = os.getenv("CROSSREF_MAILTO", "")
+LOOKUP_TIMEOUT_SECONDS = envint("LOOKUP_TIMEOUT_SECONDS", "10")
+
 # An approved answer is due for a new medical review this many months later.
 REVIEW_INTERVAL_MONTHS = envint("REVIEW_INTERVAL_MONTHS", "12")
 
