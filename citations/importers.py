@@ -37,8 +37,7 @@ EVIDENCE_BY_PUBLICATION_TYPE = [
     ({"clinical trial, phase iii"}, Source.EvidenceType.PHASE_3),
     ({"clinical trial, phase ii"}, Source.EvidenceType.PHASE_2),
     ({"clinical trial, phase i"}, Source.EvidenceType.PHASE_1),
-    ({"observational study", "cohort studies", "case-control studies", "comparative study"},
-     Source.EvidenceType.OBSERVATIONAL),
+    ({"observational study"}, Source.EvidenceType.OBSERVATIONAL),
     ({"case reports"}, Source.EvidenceType.CASE_REPORT),
     ({"review"}, Source.EvidenceType.NARRATIVE_REVIEW),
 ]  # fmt: skip
@@ -103,8 +102,18 @@ def record(**fields):
             base[key] = " ".join(value.split())  # exports wrap lines and indent with tabs
     base["doi"] = normalize_doi(base["doi"])
     base["title"] = base["title"].rstrip(".")
-    base["pages"] = base["pages"].replace("–", "-").replace("--", "-")
+    base["issue"] = base["issue"].replace("–", "-")
+    base["pages"] = full_page_range(base["pages"].replace("–", "-").replace("--", "-"))
     return base
+
+
+def full_page_range(pages):
+    """ "616-7" → "616-617": PubMed abbreviates page ranges, AMA writes them out."""
+    match = re.fullmatch(r"(\d+)-(\d+)", pages)
+    if match and len(match.group(2)) < len(match.group(1)):
+        start, end = match.groups()
+        return f"{start}-{start[: len(start) - len(end)]}{end}"
+    return pages
 
 
 def pages(start, end=""):
@@ -120,12 +129,12 @@ RIS_KINDS = {"JOUR": "article-journal", "BOOK": "book", "CHAP": "chapter", "RPRT
 
 def read_ris(text):
     try:
-        entries = rispy.loads(text.lstrip("\ufeff"), skip_unknown_tags=True)
+        entries = rispy.loads(text.lstrip("\ufeff"))
     except Exception as error:  # rispy raises several kinds on malformed files
         raise ImportFailed(f"This does not read as RIS: {error}") from error
     records = []
     for entry in entries:
-        pmid = str(entry.get("accession_number", ""))  # PubMed's RIS puts the PMID in AN
+        pmid = ris_pmid(entry)
         records.append(
             record(
                 kind=RIS_KINDS.get(entry.get("type_of_reference", ""), Source.Kind.ARTICLE),
@@ -149,11 +158,25 @@ def read_ris(text):
                 issue=entry.get("number", ""),
                 pages=pages(entry.get("start_page", ""), entry.get("end_page", "")),
                 doi=entry.get("doi", ""),
-                pmid=pmid if pmid.isdigit() else "",
+                pmid=pmid,
                 url=next(iter(entry.get("urls", []) or []), ""),
             )
         )
     return records
+
+
+def ris_pmid(entry):
+    """PubMed's RIS puts the PMID in AN; PMC's only in a user field as "23690738[pmid]"."""
+    accession = str(entry.get("accession_number", ""))
+    if accession.isdigit():
+        return accession
+    user_fields = entry.get("unknown_tag", {})  # rispy keeps U1…U5 here
+    for tag in ("U1", "U2", "U3", "U4", "U5"):
+        for value in user_fields.get(tag, []):
+            match = re.fullmatch(r"\s*(\d+)\s*\[pmid\]\s*", value, re.IGNORECASE)
+            if match:
+                return match.group(1)
+    return ""
 
 
 # BibTeX
@@ -291,13 +314,21 @@ UPDATE_SEVERITY = [
 
 
 def crossref_retraction(message):
-    """Retraction status and notice link from Crossref's `updated-by` (update notices).
-    A notice's own record can list the paper it retracts under `updated-by` too, mirroring
-    its `update-to`: those mirrored entries say nothing about the notice itself."""
-    mirrored = {u.get("DOI", "").lower() for u in message.get("update-to") or []}
-    updates = [
-        u for u in message.get("updated-by") or [] if u.get("DOI", "").lower() not in mirrored
-    ]
+    """Retraction status and notice link from Crossref's update metadata.
+
+    Publishers sometimes register the link both ways: a retracted paper lists its notice
+    under `update-to` as well as `updated-by`, and the notice lists the paper under both.
+    Retraction Watch's curated entries (source "retraction-watch") get the direction right,
+    so where there are any they decide; otherwise `updated-by` entries mirrored in
+    `update-to` are ignored."""
+    updated_by = message.get("updated-by") or []
+    update_to = message.get("update-to") or []
+    curated = [u for u in updated_by if u.get("source") == "retraction-watch"]
+    if curated or any(u.get("source") == "retraction-watch" for u in update_to):
+        updates = curated
+    else:
+        mirrored = {u.get("DOI", "").lower() for u in update_to}
+        updates = [u for u in updated_by if u.get("DOI", "").lower() not in mirrored]
     for types, status in UPDATE_SEVERITY:
         notices = [u for u in updates if u.get("type", "").lower() in types]
         if notices:
@@ -382,7 +413,8 @@ READERS = {
 
 def detect_format(text):
     """The format of a pasted export, or None."""
-    stripped = text.lstrip("\ufeff \n\r\t")
+    text = text.lstrip("\ufeff")  # a byte-order mark, as some exports start with
+    stripped = text.lstrip(" \n\r\t")
     if stripped.startswith(("{", "[")):
         return "csl-json"
     if re.search(r"^\s*@\w+\s*[{(]", text, re.MULTILINE):
@@ -403,7 +435,7 @@ def read_export(text):
             "an export in RIS (TY  - …), BibTeX (@article{…}), PubMed MEDLINE (PMID- …) "
             "or CSL-JSON."
         )
-    records = READERS[kind][1](text)
+    records = READERS[kind][1](text.lstrip("\ufeff"))
     if not records:
         raise ImportFailed(f"No references found in this {READERS[kind][0]} text.")
     return records
