@@ -154,7 +154,7 @@ def test_check_citations_reports_the_demo_order_as_a_warning(demo_answer, capsys
     out = capsys.readouterr().out
     assert "WARNING: Citations are not numbered in order of first use" in out
     assert "the text cites 9, 10, 11, 1" in out
-    assert "0 errors, 1 warnings" in out
+    assert "1 answer checked: 0 errors, 1 warnings." in out
 
 
 def test_check_citations_exits_non_zero_on_errors(demo_answer, capsys):
