@@ -1,6 +1,6 @@
 from django import forms
 
-IMPORT_MAX_CHARS = 500_000
+IMPORT_MAX_CHARS = 300_000
 
 
 class ImportForm(forms.Form):

@@ -28,6 +28,10 @@ class ImportFailed(Exception):
     """The text could not be read as references; the message says why, for the editor."""
 
 
+# Each record is formatted for the editor to check: a few hundred at a time is plenty.
+MAX_RECORDS = 200
+
+
 # PubMed publication types → evidence type, strongest evidence first.
 EVIDENCE_BY_PUBLICATION_TYPE = [
     ({"systematic review", "meta-analysis"}, Source.EvidenceType.SYSTEMATIC_REVIEW),
@@ -294,7 +298,7 @@ def from_csl(item):
 def read_csl_json(text):
     try:
         data = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: absurdly deep nesting
         raise ImportFailed(f"This does not read as CSL-JSON: {error}") from error
     if isinstance(data, dict) and "message" in data:  # a Crossref /works response
         data = data["message"]
@@ -438,4 +442,8 @@ def read_export(text):
     records = READERS[kind][1](text.lstrip("\ufeff"))
     if not records:
         raise ImportFailed(f"No references found in this {READERS[kind][0]} text.")
+    if len(records) > MAX_RECORDS:
+        raise ImportFailed(
+            f"This export holds {len(records)} references; import at most {MAX_RECORDS} at a time."
+        )
     return records

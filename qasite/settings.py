@@ -145,6 +145,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
+    # bibtexparser logs a warning per unreadable block: one bad paste, thousands of lines.
+    "loggers": {"bibtexparser": {"level": "ERROR"}},
 }
 
 # Reference style: "ama" (American Medical Association, the default) or "vancouver".

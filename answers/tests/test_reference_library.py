@@ -276,3 +276,23 @@ def test_check_retractions_marks_sources_and_lists_answers_needing_review(
     with pytest.raises(SystemExit):
         call_command("check_retractions")  # a second run changes nothing
     assert paper.history.count() == history_before
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[" * 50_000 + "]" * 50_000, "This does not read as CSL-JSON"),
+        (
+            "\n".join([fixture("medline/pubmed_medline_lid_doi.txt")] * 201),
+            "This export holds 201 references; import at most 200 at a time.",
+        ),
+        ("@a{" * 50_000, "This does not read as BibTeX: no entry could be parsed."),
+    ],
+    ids=["deeply-nested-json", "too-many-records", "broken-bibtex"],
+)
+def test_hostile_or_huge_pastes_get_a_message_not_an_error(client, editor, text, message):
+    client.force_login(editor)
+    response = read(client, text)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Source.objects.exists()
