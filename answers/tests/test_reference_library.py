@@ -283,12 +283,13 @@ def test_check_retractions_marks_sources_and_lists_answers_needing_review(
     [
         ("[" * 50_000 + "]" * 50_000, "This does not read as CSL-JSON"),
         (
-            "\n".join([fixture("medline/pubmed_medline_lid_doi.txt")] * 201),
+            "\n".join([fixture("ris/pubmed_export_jour.ris")] * 201),
             "This export holds 201 references; import at most 200 at a time.",
         ),
         ("@a{" * 50_000, "This does not read as BibTeX: no entry could be parsed."),
+        ("TY  - JOUR\n" * 40_000, "Ensure this value has at most 300000 characters"),
     ],
-    ids=["deeply-nested-json", "too-many-records", "broken-bibtex"],
+    ids=["deeply-nested-json", "too-many-records", "broken-bibtex", "too-long"],
 )
 def test_hostile_or_huge_pastes_get_a_message_not_an_error(client, editor, text, message):
     client.force_login(editor)
