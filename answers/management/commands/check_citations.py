@@ -21,8 +21,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {problem.level.upper()}: {problem.message}")
                 errors += problem.is_error
                 warnings += not problem.is_error
+        count = answers.count()
         self.stdout.write(
-            f"{answers.count()} answers checked: {errors} errors, {warnings} warnings."
+            f"{count} answer{'s' if count != 1 else ''} checked: "
+            f"{errors} errors, {warnings} warnings."
         )
         if errors:
             raise SystemExit(1)
