@@ -391,7 +391,7 @@ class AnswerDueForReviewAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            super().get_queryset(request).due_for_review().order_by("live_version__next_review_due")
+            super().get_queryset(request).needing_review().order_by("live_version__next_review_due")
         )
 
     @admin.display(description="last reviewed", ordering="live_version__reviewed_on")

@@ -202,6 +202,12 @@ def test_retracted_source_blocks_submission_and_shows_on_the_live_page(
     ref9 = page[page.index('<li id="ref-9"') : page.index('<li id="ref-10"')]
     assert "This paper has been retracted" in ref9
     assert '<a href="https://doi.org/10.1016/example-notice">read the notice</a>' in ref9
+    client.force_login(reviewer)
+    due_list = client.get(reverse("admin:answers_answerdueforreview_changelist"))
+    assert "1 answer due for review" in due_list.content.decode()
+    assert "[9] Retracted" in due_list.content.decode()
+    flagged = client.get(reverse("admin:answers_answer_changelist"), {"review": "flagged"})
+    assert "Are CAR-T cell therapies" in flagged.content.decode()
     demo_answer.transition("withdraw", reviewer, comment="Retracted source")
     with pytest.raises(Exception, match="has been retracted"):
         demo_answer.transition("submit", editor)
