@@ -23,6 +23,12 @@ from citations.lookups import (
     lookup_pmids,
     retraction_of,
 )
+from citations.tests.test_importers import (
+    PUBMED_AIDS_REVIEW,
+    PUBMED_FLAVOCYTOCHROME,
+    expected,
+    fixture_text,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -31,35 +37,9 @@ LANCET_DOI = "10.1016/s0140-6736(20)31180-6"
 LANCET_NOTICE_DOI = "10.1016/s0140-6736(20)31324-6"
 
 
-def fixture_text(name):
-    return (FIXTURES / name).read_text(encoding="utf-8")
-
-
 def recorded(name):
     """The first request/response pair of a vcrpy cassette."""
     return yaml.safe_load(fixture_text(name))["interactions"][0]
-
-
-def expected(**fields):
-    """A whole record as an editor would confirm it: the given fields, the rest empty."""
-    return {
-        "kind": "article-journal",
-        "authors": "",
-        "title": "",
-        "container_title": "",
-        "year": None,
-        "volume": "",
-        "issue": "",
-        "pages": "",
-        "doi": "",
-        "pmid": "",
-        "url": "",
-        "publication_types": [],
-        "evidence_type": "other",
-        "retraction_status": "",
-        "retraction_notice_url": "",
-        **fields,
-    }
 
 
 PLOS_METHYLPHENIDATE = expected(
@@ -76,32 +56,6 @@ PLOS_METHYLPHENIDATE = expected(
     retraction_notice_url="https://doi.org/10.1371/annotation/c76da2c1-ccb8-4797-94c1-359d3ceceeda",
 )
 
-PUBMED_AIDS_REVIEW = expected(
-    authors="Olivero JM",
-    title="The treatment of AIDS behind the walls of correctional facilities",
-    container_title="Social justice (San Francisco, Calif.)",
-    year=1990,
-    volume="17",
-    issue="1",
-    pages="113-125",
-    pmid="12091962",
-    publication_types=["Journal Article", "Review"],
-    evidence_type="narrative-review",
-)
-
-PUBMED_FLAVOCYTOCHROME = expected(
-    authors="Strekas TC",
-    title="Magnetic studies of Chromatium flavocytochrome C552. A mechanism for heme-flavin "
-    "interaction",
-    container_title="Biochimica et biophysica acta",
-    year=1976,
-    volume="446",
-    issue="1",
-    pages="179-191",
-    doi="10.1016/0005-2795(76)90109-4",
-    pmid="9997",
-    publication_types=["Journal Article"],
-)
 
 EFETCH_2RECORDS = "eutils/efetch_pubmed_2records.xml"
 
