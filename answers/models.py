@@ -4,12 +4,21 @@ import hashlib
 import json
 
 from django.conf import settings
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import models, transaction
-from django.db.models import Q
+from django.db import connection, models, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from simple_history.models import HistoricalRecords
 
 from answers import rendering
@@ -81,6 +90,17 @@ class Disclaimer(models.Model):
         return rendering.fill_topic(self.body_html, topic_name)
 
 
+class TopicQuerySet(models.QuerySet):
+    def with_published_answers(self):
+        """Topics patients can browse: those with at least one published answer."""
+        published = Answer.objects.published()
+        return self.filter(questions__answer__in=published).annotate(
+            answer_count=models.Count(
+                "questions__answer", filter=Q(questions__answer__in=published), distinct=True
+            )
+        )
+
+
 class Topic(models.Model):
     name = models.CharField(
         max_length=100, unique=True, help_text="As patients would say it, e.g. “Oncology”."
@@ -104,6 +124,7 @@ class Topic(models.Model):
     description_html = models.TextField(editable=False, default="")
 
     history = HistoricalRecords(excluded_fields=["description_html"])
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -114,6 +135,9 @@ class Topic(models.Model):
     def save(self, *args, **kwargs):
         self.description_html = rendering.render_plain_markdown(self.description)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("answers:topic", args=[self.slug])
 
 
 class Question(models.Model):
@@ -140,6 +164,13 @@ class Question(models.Model):
 
     def get_absolute_url(self):
         return reverse("answers:detail", args=[self.slug])
+
+
+# PostgreSQL text-search configuration: the answers are written in English.
+SEARCH_CONFIG = "english"
+# Snippet highlight markers: control characters no editor text contains, so the snippet
+# can be escaped as a whole and only these turned into <mark> (see answers/views.py).
+SNIPPET_START, SNIPPET_STOP = "\x02", "\x03"
 
 
 def months_after(day, months):
@@ -195,7 +226,7 @@ class AnswerQuerySet(models.QuerySet):
         return self.filter(live_version__isnull=False)
 
     def for_public_page(self):
-        return self.published().select_related("live_version")
+        return self.published().select_related("live_version", "question__topic")
 
     def due_for_review(self, within_days=30):
         """Published answers whose next review falls within `within_days`, or is past."""
@@ -204,6 +235,55 @@ class AnswerQuerySet(models.QuerySet):
 
     def overdue(self):
         return self.published().filter(live_version__next_review_due__lt=timezone.localdate())
+
+    def recently_reviewed(self):
+        return self.published().order_by("-live_version__approved_at")
+
+    def search(self, text):
+        """Published answers matching `text`, best first, each with a `snippet` source.
+
+        PostgreSQL: full-text search over the stored, weighted vector (question A, short
+        answer B, research C) with `websearch` syntax ("quoted phrases", -without, or).
+        SQLite: every word must appear somewhere; newest first."""
+        text = " ".join(text.split())[:200]
+        if not text:
+            return self.none()
+        published = self.published().select_related("live_version", "question__topic")
+        if connection.vendor == "postgresql":
+            query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+            return (
+                published.filter(live_version__search_vector=query)
+                .annotate(
+                    rank=SearchRank(F("live_version__search_vector"), query),
+                    snippet=SearchHeadline(
+                        Concat(
+                            "live_version__short_answer",
+                            Value(" "),
+                            "live_version__research_plain",
+                            output_field=models.TextField(),
+                        ),
+                        query,
+                        config=SEARCH_CONFIG,
+                        start_sel=SNIPPET_START,
+                        stop_sel=SNIPPET_STOP,
+                        max_words=40,
+                        min_words=20,
+                        max_fragments=2,
+                        fragment_delimiter=" … ",
+                    ),
+                )
+                .order_by("-rank", "-live_version__approved_at")
+            )
+        matches = published
+        for word in text.split()[:10]:
+            matches = matches.filter(
+                Q(live_version__question_text__icontains=word)
+                | Q(live_version__short_answer__icontains=word)
+                | Q(live_version__research_plain__icontains=word)
+            )
+        return matches.annotate(snippet=F("live_version__short_answer")).order_by(
+            "-live_version__approved_at"
+        )
 
     def citing_flagged_sources(self):
         """Published answers citing a source since retracted or under an expression of concern."""
@@ -423,6 +503,7 @@ class Answer(models.Model):
         profile = getattr(reviewer, "reviewer_profile", None) if reviewer else None
         reviewed_on = reviewed_on or timezone.localdate()
         uses = marker_uses(self.research)
+        research_html = rendering.render_markdown(self.research)
         return PublishedVersion(
             answer=self,
             question_text=self.question.text,
@@ -431,7 +512,8 @@ class Answer(models.Model):
             research=self.research,
             doctor_questions=self.doctor_questions,
             short_answer_html=rendering.render_plain_markdown(self.short_answer),
-            research_html=rendering.render_markdown(self.research),
+            research_html=research_html,
+            research_plain=rendering.plain_text(research_html),
             doctor_questions_html=rendering.render_list(self.doctor_questions),
             references=[reference_entry(c, uses.get(c.number, 0)) for c in self.citation_rows()],
             disclaimer_html=self.disclaimer_html(),
@@ -537,6 +619,7 @@ class Answer(models.Model):
             version = answer.build_version(reviewer=user)
             version.comment = comment
             version.save()
+            version.refresh_search_vector()
             answer.live_version = version
         elif action == "withdraw":
             answer.live_version = None
@@ -713,6 +796,10 @@ class PublishedVersion(models.Model):
     approved_at = models.DateTimeField(default=timezone.now)
     comment = models.TextField(blank=True)
     fingerprint = models.CharField(max_length=64)
+    # For search: the research section as plain words (no Markdown, no marker numbers), and
+    # PostgreSQL's stored, weighted vector of question, short answer and research (GIN-indexed).
+    research_plain = models.TextField(blank=True, default="")
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-approved_at"]
@@ -721,9 +808,56 @@ class PublishedVersion(models.Model):
     def __str__(self):
         return f"{self.question_text} (approved {self.reviewed_on})"
 
+    def get_absolute_url(self):
+        return self.answer.get_absolute_url()
+
     @property
     def is_overdue(self):
         return bool(self.next_review_due) and self.next_review_due < timezone.localdate()
+
+    def refresh_search_vector(self):
+        """Weighted A (question), B (short answer), C (research); PostgreSQL only."""
+        if connection.vendor != "postgresql":
+            return
+        vector = (
+            SearchVector("question_text", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("short_answer", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("research_plain", weight="C", config=SEARCH_CONFIG)
+        )
+        # The vector is derived data of a frozen version: no history to keep.
+        PublishedVersion.objects.filter(pk=self.pk).update(search_vector=vector)
+
+    def structured_data(self, url):
+        """schema.org MedicalWebPage for this version (JSON-LD)."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "MedicalWebPage",
+            "name": self.question_text,
+            "url": url,
+            "description": self.short_answer,
+            "datePublished": self.approved_at.date().isoformat(),
+            "lastReviewed": self.reviewed_on.isoformat() if self.reviewed_on else None,
+            "reviewedBy": {
+                "@type": "Person",
+                "name": self.reviewer_name,
+                "honorificSuffix": self.reviewer_credentials,
+            },
+            "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
+            "about": {"@type": "Thing", "name": self.topic_name},
+            "citation": [
+                {
+                    "@type": "CreativeWork",
+                    "name": strip_tags(ref["html"]),
+                    **(
+                        {"url": ref["doi_url"] or ref["link_url"]}
+                        if ref["doi_url"] or ref["link_url"]
+                        else {}
+                    ),
+                }
+                for ref in self.references
+            ],
+        }
+        return {key: value for key, value in data.items() if value is not None}
 
 
 class Transition(models.Model):

@@ -8,9 +8,10 @@ parser bug cannot put a script, a style or a javascript: link on a page.
 """
 
 import re
+from html import unescape
 
 import nh3
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from markdown_it import MarkdownIt
 
@@ -104,3 +105,9 @@ def render_list(text):
 def fill_topic(html, topic_name):
     """A rendered disclaimer with `{topic}` replaced by the (escaped) topic name."""
     return mark_safe(str(html).replace("{topic}", escape(topic_name)))
+
+
+def plain_text(html):
+    """Rendered HTML as plain words, without the citation markers' numbers."""
+    without_markers = re.sub(r'<sup class="citation">.*?</sup>', "", str(html))
+    return " ".join(unescape(strip_tags(without_markers)).split())

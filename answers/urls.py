@@ -1,11 +1,16 @@
 from django.urls import path
 
 from answers import views
+from answers.feeds import RecentlyReviewedFeed
 
 app_name = "answers"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("search/", views.search, name="search"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("ask/<slug:slug>/", views.answer_detail, name="detail"),
     path("ask/<slug:slug>/preview/", views.answer_preview, name="preview"),
+    path("feed/", RecentlyReviewedFeed(), name="feed"),
 ]

@@ -1,19 +1,75 @@
+import hashlib
+import json
+
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, render
-from django.utils.html import format_html
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.html import escape, format_html
+from django.utils.http import http_date, quote_etag
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_POST
 
-from answers.models import Answer
+from answers.models import SNIPPET_START, SNIPPET_STOP, Answer, Topic
 from answers.rendering import render_markdown
 from citations.models import Source
 
+public = cache_control(public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
 
+
+@require_GET
+@public
 def home(request):
-    answers = Answer.objects.published().select_related("question__topic", "live_version")
-    answers = answers.order_by("question__topic__name", "live_version__question_text")
-    return render(request, "answers/home.html", {"answers": answers})
+    recent = Answer.objects.recently_reviewed().select_related("live_version")[:8]
+    topics = Topic.objects.with_published_answers().order_by("name")
+    return render(request, "answers/home.html", {"recent": recent, "topics": topics})
+
+
+@require_GET
+@public
+def topic_detail(request, slug):
+    topic = get_object_or_404(Topic, slug=slug)
+    answers = (
+        Answer.objects.published()
+        .filter(question__topic=topic)
+        .select_related("live_version")
+        .order_by("live_version__question_text")
+    )
+    return render(request, "answers/topic_detail.html", {"topic": topic, "answers": answers})
+
+
+def highlighted(snippet):
+    """A search snippet as safe HTML: all of it escaped, then the matches marked."""
+    return mark_safe(
+        escape(snippet).replace(SNIPPET_START, "<mark>").replace(SNIPPET_STOP, "</mark>")
+    )
+
+
+@require_GET
+@public
+def search(request):
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    results = []
+    if query:
+        for answer in Answer.objects.search(query)[:20]:
+            answer.snippet_html = highlighted(answer.snippet)
+            results.append(answer)
+    topics = [] if results else Topic.objects.with_published_answers().order_by("name")
+    return render(
+        request,
+        "answers/search.html",
+        {"query": query, "results": results, "topics": topics},
+    )
+
+
+@require_GET
+@public
+def about(request):
+    return render(request, "answers/about.html")
 
 
 def with_notices(references):
@@ -24,20 +80,62 @@ def with_notices(references):
         for source in Source.objects.filter(
             pk__in=[ref.get("source_id") for ref in references],
             retraction_status__in=[Source.Retraction.RETRACTED, Source.Retraction.CONCERN],
-        ).only("pk", "retraction_status", "retraction_notice_url")
+        ).only("pk", "retraction_status", "retraction_notice_url", "updated_at")
     }
     return [{**ref, "notice": flagged.get(ref.get("source_id"))} for ref in references]
 
 
+def json_ld(data):
+    """JSON for a <script type="application/ld+json"> block: "<" can never close it."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return mark_safe(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+@require_GET
 def answer_detail(request, slug):
-    """The approved version of an answer, exactly as the reviewer approved it."""
+    """The approved version of an answer, exactly as the reviewer approved it.
+
+    Two queries whatever the number of citations: the answer with its frozen version,
+    then any live retraction notices. The ETag covers both, so a conditional request gets
+    a 304, and the rendered page is cached under it: publishing, withdrawing or a new
+    notice changes the ETag, and a withdrawn answer is a 404 at once."""
     answer = get_object_or_404(Answer.objects.for_public_page(), question__slug=slug)
     page = answer.live_version
-    return render(
-        request,
-        "answers/answer_detail.html",
-        {"page": page, "references": with_notices(page.references)},
+    references = with_notices(page.references)
+    notices = sorted(
+        (ref["number"], ref["notice"].retraction_status, ref["notice"].retraction_notice_url)
+        for ref in references
+        if ref["notice"]
     )
+    # The page also changes by itself on the day its review falls overdue.
+    state = (page.pk, page.next_review_due, page.is_overdue, notices)
+    digest = hashlib.sha256(repr(state).encode()).hexdigest()[:16]
+    etag = quote_etag(f"{page.pk}-{digest}")
+    changed = [page.approved_at] + [ref["notice"].updated_at for ref in references if ref["notice"]]
+    last_modified = int(max(changed).timestamp())
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        key = f"answer-page:{etag}"
+        html = cache.get(key)
+        if html is None:
+            url = request.build_absolute_uri(page.get_absolute_url())
+            html = render_to_string(
+                "answers/answer_detail.html",
+                {
+                    "page": page,
+                    "topic": answer.question.topic,
+                    "references": references,
+                    "canonical_url": url,
+                    "structured_data": json_ld(page.structured_data(url)),
+                },
+                request=request,
+            )
+            cache.set(key, html, timeout=24 * 3600)
+        response = HttpResponse(html)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+    return response
 
 
 @never_cache
@@ -55,6 +153,7 @@ def answer_preview(request, slug):
         "answers/answer_detail.html",
         {
             "page": page,
+            "topic": answer.question.topic,
             "references": with_notices(page.references),
             "answer": answer,
             "is_preview": True,
@@ -62,6 +161,20 @@ def answer_preview(request, slug):
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+@require_GET
+@public
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /ask/*/preview/",
+        "Disallow: /search/",
+        f"Sitemap: {sitemap}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 @require_POST

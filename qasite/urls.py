@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
 
-from answers.views import markdown_preview
+from answers.sitemaps import SITEMAPS
+from answers.views import markdown_preview, robots_txt
 
 admin.site.site_header = "qasite editorial admin"
 admin.site.site_title = "qasite admin"
@@ -12,5 +15,12 @@ admin.site.index_title = "Questions, answers and references"
 urlpatterns = [
     path("admin/markdown-preview/", markdown_preview, name="markdown-preview"),
     path("admin/", admin.site.urls),
+    path(
+        "sitemap.xml",
+        cache_control(public=True, max_age=3600)(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+    path("robots.txt", robots_txt, name="robots"),
     path("", include("answers.urls")),
 ]

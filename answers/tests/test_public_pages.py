@@ -130,10 +130,11 @@ def test_staff_do_not_see_drafts_on_the_public_page_either(client, editor, new_a
     assert client.get(new_answer.get_absolute_url()).status_code == 404
 
 
-def test_home_lists_published_answers_by_topic(client, demo_answer):
+def test_home_lists_topics_and_recently_reviewed_answers(client, demo_answer):
     page = client.get(reverse("answers:home")).content.decode()
-    assert ">Oncology</h2>" in page
+    assert '<a href="/topics/oncology/">Oncology</a> <span class="meta">1 answer</span>' in page
     assert f'<a href="{demo_answer.get_absolute_url()}">Are CAR-T cell therapies' in page
+    assert 'role="search"' in page and 'name="q"' in page
 
 
 def test_home_without_answers_says_so(client, db):

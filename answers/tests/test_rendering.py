@@ -229,3 +229,10 @@ def test_pathological_input_renders_without_hanging(text):
     with hang_guard():
         html = render_markdown(text)
     assert all(tag in ALLOWED_TAGS for tag in Elements(html).tags())
+
+
+def test_plain_text_drops_markers_and_tags_but_keeps_the_words():
+    from answers.rendering import plain_text
+
+    html = render_markdown("Steroids *shorten* a relapse [9]. Use <b> with care & caution.")
+    assert plain_text(html) == "Steroids shorten a relapse. Use <b> with care & caution."

@@ -1,0 +1,42 @@
+from django.contrib.syndication.views import Feed
+from django.urls import reverse_lazy
+from django.utils.feedgenerator import Atom1Feed
+
+from answers.models import Answer
+
+
+class RecentlyReviewedFeed(Feed):
+    """Newly published and re-reviewed answers, newest review first (Atom)."""
+
+    feed_type = Atom1Feed
+    title = "qasite: newly reviewed answers"
+    subtitle = "Answers to patient questions, each checked by a medical reviewer."
+    link = reverse_lazy("answers:home")
+
+    def items(self):
+        return Answer.objects.recently_reviewed().select_related("live_version", "question")[:30]
+
+    def item_title(self, answer):
+        return answer.live_version.question_text
+
+    def item_description(self, answer):
+        return answer.live_version.short_answer  # escaped by the feed generator
+
+    def item_link(self, answer):
+        return answer.get_absolute_url()
+
+    def item_guid(self, answer):
+        # A new review is a new entry: readers see re-reviewed answers again.
+        return f"{answer.get_absolute_url()}#reviewed-{answer.live_version.reviewed_on}"
+
+    item_guid_is_permalink = False
+
+    def item_updateddate(self, answer):
+        return answer.live_version.approved_at
+
+    def item_pubdate(self, answer):
+        return answer.live_version.approved_at
+
+    def item_author_name(self, answer):
+        version = answer.live_version
+        return f"Reviewed by {version.reviewer_name}, {version.reviewer_credentials}"

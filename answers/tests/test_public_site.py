@@ -1,0 +1,231 @@
+"""The public site around the answer page: topics, search, feeds, structured data."""
+
+import json
+import re
+from xml.etree import ElementTree
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from answers.models import Answer, Question, Topic
+from citations.models import Citation, Source
+from conftest import publish
+
+pytestmark = pytest.mark.django_db
+
+
+def make_answer(topic, slug, question, short, research, source, editor=None, reviewer=None):
+    answer = Answer.objects.create(
+        question=Question.objects.create(text=question, slug=slug, topic=topic),
+        short_answer=short,
+        research=research,
+    )
+    Citation.objects.create(answer=answer, number=1, source=source)
+    answer.record_citations()
+    if editor and reviewer:
+        publish(answer, editor, reviewer)
+    return answer
+
+
+@pytest.fixture
+def mixed(demo_answer, editor, reviewer):
+    """The demo answer plus one answer in each state that patients must never see."""
+    topic = Topic.objects.create(name="Neurology", slug="neurology")
+    source = Source.objects.get(pmid="39276207")
+    published = make_answer(
+        topic, "ms-relapse", "What helps during a multiple sclerosis relapse?",
+        "Steroids can shorten a relapse.", "A review of relapse treatment [1].", source,
+        editor, reviewer,
+    )  # fmt: skip
+    draft = make_answer(
+        topic, "draft-q", "Is the zebra diet good for migraine?",
+        "Draft zebra text.", "Zebra research [1].", source,
+    )  # fmt: skip
+    in_review = make_answer(
+        topic, "review-q", "Does zebra therapy help epilepsy?",
+        "In review zebra text.", "Zebra trial [1].", source,
+    )  # fmt: skip
+    in_review.transition("submit", editor)
+    withdrawn = make_answer(
+        topic, "withdrawn-q", "Do zebra supplements prevent stroke?",
+        "Withdrawn zebra text.", "Zebra cohort [1].", source, editor, reviewer,
+    )  # fmt: skip
+    withdrawn.transition("withdraw", reviewer, comment="Outdated")
+    return {"published": published, "hidden": [draft, in_review, withdrawn]}
+
+
+def test_topic_page_lists_only_published_answers(client, mixed):
+    page = client.get("/topics/neurology/").content.decode()
+    assert "<h1>Neurology</h1>" in page
+    assert "What helps during a multiple sclerosis relapse?" in page
+    assert "zebra" not in page.lower()
+
+
+def test_unknown_topic_is_not_found(client, db):
+    assert client.get("/topics/no-such-topic/").status_code == 404
+
+
+def test_topic_without_published_answers_is_not_on_home(client, mixed):
+    Topic.objects.create(name="Dermatology", slug="dermatology")
+    page = client.get("/").content.decode()
+    assert "Neurology" in page and "Dermatology" not in page
+
+
+def test_search_finds_published_answers_with_highlighted_snippets(client, mixed):
+    response = client.get(reverse("answers:search"), {"q": "relapse steroids"})
+    page = response.content.decode()
+    assert "1 answer for “relapse steroids”." in page
+    assert "What helps during a multiple sclerosis relapse?" in page
+    assert "<mark>Steroids</mark>" in page and "<mark>relapse</mark>" in page
+
+
+def test_search_ranks_question_matches_above_research_matches(client, mixed, editor, reviewer):
+    topic = Topic.objects.get(slug="neurology")
+    source = Source.objects.get(pmid="39450112")
+    make_answer(
+        topic, "fatigue", "How can I manage fatigue?",
+        "Pacing helps.", "One trial mentioned a relapse in passing [1].", source,
+        editor, reviewer,
+    )  # fmt: skip
+    results = list(Answer.objects.search("relapse"))
+    assert [a.question.slug for a in results] == ["ms-relapse", "fatigue"]
+
+
+def test_search_understands_phrases_and_exclusions(mixed):
+    assert [a.question.slug for a in Answer.objects.search('"multiple sclerosis relapse"')] == [
+        "ms-relapse"
+    ]
+    assert "ms-relapse" not in [a.question.slug for a in Answer.objects.search("ms -relapse")]
+    demo = Question.objects.get(slug__startswith="are-car-t").slug
+    assert [a.question.slug for a in Answer.objects.search("CAR-T -relapse")] == [demo]
+
+
+def test_search_never_finds_unpublished_answers(client, mixed):
+    page = client.get(reverse("answers:search"), {"q": "zebra"}).content.decode()
+    assert "No answers matched “zebra”." in page
+    assert "Try fewer or more general words" in page
+    assert not Answer.objects.search("zebra").exists()
+
+
+def test_search_snippets_escape_editor_text(mixed, editor, reviewer, client):
+    topic = Topic.objects.get(slug="neurology")
+    make_answer(
+        topic, "hostile", "Is <script> dangerous in relapse?",
+        "<script>alert('relapse')</script> text", "Relapse <b>bold</b> [1].",
+        Source.objects.get(pmid="39450112"), editor, reviewer,
+    )  # fmt: skip
+    page = client.get(reverse("answers:search"), {"q": "relapse"}).content.decode()
+    snippets = re.findall(r'<p class="snippet">(.*?)</p>', page)
+    hostile = next(snippet for snippet in snippets if "bold" in snippet)
+    assert "<script" not in page.split("</head>")[1] and "<b>" not in hostile
+    assert "<mark>Relapse</mark>" in hostile and "&amp;" not in hostile  # escaped once only
+
+
+def test_empty_search_explains_how_to_search(client, db):
+    page = client.get(reverse("answers:search"), {"q": "   "}).content.decode()
+    assert "Type a few words about your question" in page
+
+
+def test_nonsense_search_suggests_topics(client, mixed):
+    page = client.get(reverse("answers:search"), {"q": "xqzvy !!! ((("}).content.decode()
+    assert "No answers matched" in page and "Browse by topic" in page
+    assert '<a href="/topics/neurology/">Neurology</a>' in page
+
+
+def test_re_approval_refreshes_the_search_vector(mixed, editor, reviewer):
+    answer = mixed["published"]
+    answer.short_answer = "Corticosteroids and plasma exchange can help."
+    answer._history_user = editor
+    answer.save()
+    answer.note_edit(editor)
+    assert Answer.objects.search("plasma exchange").count() == 0  # not approved yet
+    publish(answer, editor, reviewer)
+    assert list(Answer.objects.search("plasma exchange")) == [answer]
+
+
+def test_about_page_explains_the_process(client, db):
+    page = client.get(reverse("answers:about")).content.decode()
+    assert "<h1>How we write and review answers</h1>" in page
+    assert "Nobody approves an answer they wrote or last changed themselves" in page
+
+
+def test_friendly_404_page(client, db):
+    response = client.get("/ask/nothing-here/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "We could not find that page" in page and 'role="search"' in page
+
+
+def test_friendly_500_page_needs_no_database():
+    page = render_to_string("500.html")
+    assert "Something went wrong on our side" in page
+
+
+def test_sitemap_lists_published_answers_and_topics_only(client, mixed):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    urls = re.findall(r"<loc>http://testserver([^<]*)</loc>", response.content.decode())
+    assert "/ask/ms-relapse/" in urls and "/topics/neurology/" in urls
+    assert not [url for url in urls if "-q/" in url]  # draft-q, review-q, withdrawn-q
+    assert "/" in urls and "/about/" in urls
+    assert "<lastmod>" in response.content.decode()
+
+
+def test_atom_feed_lists_newly_reviewed_answers_only(client, mixed, second_reviewer):
+    mixed["published"].transition("approve", second_reviewer)  # a re-review
+    response = client.get(reverse("answers:feed"))
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ElementTree.fromstring(response.content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    titles = [e.findtext("a:title", namespaces=ns) for e in feed.findall("a:entry", ns)]
+    assert titles[0] == "What helps during a multiple sclerosis relapse?"  # newest review first
+    assert len(titles) == 2 and not any("zebra" in t.lower() for t in titles)
+    authors = [e.findtext("a:author/a:name", namespaces=ns) for e in feed.findall("a:entry", ns)]
+    assert authors[0] == "Reviewed by Dr Sam Second, MBBS"
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_previews_out(client, db):
+    response = client.get("/robots.txt")
+    text = response.content.decode()
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+    assert "Disallow: /ask/*/preview/" in text and "Disallow: /admin/" in text
+
+
+def test_answer_page_has_canonical_url_description_and_json_ld(client, demo_answer):
+    page = client.get(demo_answer.get_absolute_url()).content.decode()
+    url = f"http://testserver{demo_answer.get_absolute_url()}"
+    assert f'<link rel="canonical" href="{url}">' in page
+    assert '<meta name="description" content="CAR-T cell therapy is a type of treatment' in page
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    data = json.loads(block)
+    assert data["@type"] == "MedicalWebPage"
+    assert data["url"] == url
+    assert data["lastReviewed"] == demo_answer.live_version.reviewed_on.isoformat()
+    assert data["reviewedBy"] == {
+        "@type": "Person", "name": "Dr Robin Reviewer", "honorificSuffix": "MD, PhD",
+    }  # fmt: skip
+    assert data["audience"] == {"@type": "MedicalAudience", "audienceType": "Patient"}
+    assert len(data["citation"]) == 4
+    assert {
+        "@type": "CreativeWork",
+        "url": "https://doi.org/10.1007/s00415-024-12642-4",
+    }.items() <= (data["citation"][3].items())
+
+
+def test_json_ld_cannot_be_broken_out_of(client, demo_answer, second_reviewer):
+    question = demo_answer.question
+    question.text = "Is </script><script>alert(1)</script> safe?"
+    question.save()
+    demo_answer.transition("approve", second_reviewer)
+    page = client.get(demo_answer.get_absolute_url()).content.decode()
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    assert json.loads(block)["name"] == "Is </script><script>alert(1)</script> safe?"
+    assert "<script>alert(1)" not in page
+
+
+def test_preview_has_no_structured_data(client, editor, demo_answer):
+    client.force_login(editor)
+    page = client.get(demo_answer.get_preview_url()).content.decode()
+    assert "application/ld+json" not in page
