@@ -29,8 +29,12 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py load_demo_content
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 ## test: the whole suite against PostgreSQL, browser tests in Debian's Chromium included
-test: install-dev chromium postgres
+test: install-dev chromium postgres node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py makemigrations --check --dry-run

@@ -118,7 +118,7 @@ def answer_detail(request, slug):
         key = f"answer-page:{etag}"
         html = cache.get(key)
         if html is None:
-            url = request.build_absolute_uri(page.get_absolute_url())
+            url = request.build_absolute_uri(answer.get_absolute_url())
             html = render_to_string(
                 "answers/answer_detail.html",
                 {

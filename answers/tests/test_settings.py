@@ -39,3 +39,21 @@ def test_production_settings_pass_the_deployment_checklist():
         ALLOWED_HOSTS="qasite.example",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_redis_url_selects_the_shared_redis_cache():
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
+        DEBUG="1",
+        REDIS_URL="redis://127.0.0.1:6379/1",
+    )
+    assert result.stdout.strip().endswith("django.core.cache.backends.redis.RedisCache")
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
+        DEBUG="1",
+    )
+    assert result.stdout.strip().endswith("LocMemCache")

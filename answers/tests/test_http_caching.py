@@ -1,0 +1,121 @@
+"""The answer page over HTTP: constant queries, conditional GET, caching, security headers."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from answers.models import Answer, Question
+from citations.models import Citation, Source
+from conftest import publish
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def answer_with_citations(count, demo_answer, editor, reviewer):
+    research = " ".join(f"Finding {n} [{n}]." for n in range(1, count + 1))
+    answer = Answer.objects.create(
+        question=Question.objects.create(
+            text=f"A question with {count} citations?", slug=f"cited-{count}",
+            topic=demo_answer.question.topic,
+        ),
+        short_answer="Short.", research=research,
+    )  # fmt: skip
+    for n in range(1, count + 1):
+        source = Source.objects.create(title=f"Study {count}-{n}", authors="Doe J", year=2020)
+        Citation.objects.create(answer=answer, number=n, source=source)
+    answer.record_citations()
+    publish(answer, editor, reviewer)
+    return answer
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_answer_page_takes_the_same_small_number_of_queries_for_1_and_30_citations(
+    client, demo_answer, editor, reviewer
+):
+    one = answer_with_citations(1, demo_answer, editor, reviewer)
+    thirty = answer_with_citations(30, demo_answer, editor, reviewer)
+    assert queries_for(client, one.get_absolute_url()) == 2
+    assert queries_for(client, thirty.get_absolute_url()) == 2
+    page = client.get(thirty.get_absolute_url()).content.decode()
+    assert page.count('<li id="ref-') == 30
+
+
+def test_conditional_get_answers_304(client, demo_answer):
+    url = demo_answer.get_absolute_url()
+    first = client.get(url)
+    etag, last_modified = first["ETag"], first["Last-Modified"]
+    assert etag.startswith('"') and last_modified.endswith("GMT")
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    assert client.get(url, headers={"if-modified-since": last_modified}).status_code == 304
+    assert client.get(url, headers={"if-none-match": '"stale"'}).status_code == 200
+
+
+def test_public_pages_can_be_kept_by_a_cdn(client, demo_answer):
+    for url in [demo_answer.get_absolute_url(), "/", "/topics/oncology/", "/about/"]:
+        control = client.get(url)["Cache-Control"]
+        assert "public" in control and "max-age=300" in control, url
+
+
+def test_publishing_a_new_version_changes_the_page_at_once(client, demo_answer, editor, reviewer):
+    url = demo_answer.get_absolute_url()
+    old = client.get(url)
+    assert "A new short answer." not in old.content.decode()
+    demo_answer.short_answer = "A new short answer."
+    demo_answer._history_user = editor
+    demo_answer.save()
+    demo_answer.note_edit(editor)
+    assert client.get(url, headers={"if-none-match": old["ETag"]}).status_code == 304  # not yet
+    publish(demo_answer, editor, reviewer)
+    new = client.get(url, headers={"if-none-match": old["ETag"]})
+    assert new.status_code == 200 and new["ETag"] != old["ETag"]
+    assert "A new short answer." in new.content.decode()
+
+
+def test_withdrawing_removes_the_page_at_once_even_when_cached(client, demo_answer, reviewer):
+    url = demo_answer.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    client.get(url)  # now in the app cache
+    demo_answer.transition("withdraw", reviewer, comment="New safety data")
+    assert client.get(url).status_code == 404
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 404
+
+
+def test_a_new_retraction_notice_changes_the_etag(client, demo_answer):
+    url = demo_answer.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    source = Source.objects.get(pmid="37748491")
+    source.retraction_status = Source.Retraction.RETRACTED
+    source.save()
+    response = client.get(url, headers={"if-none-match": etag})
+    assert response.status_code == 200
+    assert "This paper has been retracted" in response.content.decode()
+
+
+def test_security_headers_on_public_pages(client, demo_answer):
+    response = client.get(demo_answer.get_absolute_url())
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "default-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_staff_preview_is_never_cached(client, editor, demo_answer):
+    client.force_login(editor)
+    response = client.get(demo_answer.get_preview_url())
+    assert "private" in response["Cache-Control"] and "ETag" not in response
