@@ -14,7 +14,11 @@ class RecentlyReviewedFeed(Feed):
     link = reverse_lazy("answers:home")
 
     def items(self):
-        return Answer.objects.recently_reviewed().select_related("live_version", "question")[:30]
+        return (
+            Answer.objects.published()
+            .order_by("-live_version__approved_at")
+            .select_related("live_version", "question")[:30]
+        )
 
     def item_title(self, answer):
         return answer.live_version.question_text

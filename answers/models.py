@@ -93,12 +93,15 @@ class Disclaimer(models.Model):
 class TopicQuerySet(models.QuerySet):
     def with_published_answers(self):
         """Topics patients can browse: those with at least one published answer."""
-        published = Answer.objects.published()
-        return self.filter(questions__answer__in=published).annotate(
-            answer_count=models.Count(
-                "questions__answer", filter=Q(questions__answer__in=published), distinct=True
-            )
+        per_topic = (
+            Answer.objects.published()
+            .filter(question__topic=models.OuterRef("pk"))
+            .order_by()
+            .values("question__topic")
+            .annotate(count=models.Count("pk"))
+            .values("count")
         )
+        return self.annotate(answer_count=models.Subquery(per_topic)).filter(answer_count__gt=0)
 
 
 class Topic(models.Model):
@@ -166,6 +169,13 @@ class Question(models.Model):
         return reverse("answers:detail", args=[self.slug])
 
 
+# What the public answer page reads of a PublishedVersion.
+PUBLIC_VERSION_FIELDS = [
+    "question_text", "topic_name", "short_answer", "short_answer_html", "research_html",
+    "doctor_questions_html", "references", "disclaimer_html", "reviewer_name",
+    "reviewer_credentials", "reviewed_on", "next_review_due", "approved_at",
+]  # fmt: skip
+
 # PostgreSQL text-search configuration: the answers are written in English.
 SEARCH_CONFIG = "english"
 # Snippet highlight markers: control characters no editor text contains, so the snippet
@@ -226,7 +236,18 @@ class AnswerQuerySet(models.QuerySet):
         return self.filter(live_version__isnull=False)
 
     def for_public_page(self):
-        return self.published().select_related("live_version", "question__topic")
+        """Published answers with what their public page needs, and nothing heavier: the
+        page reads the frozen version, never the draft's text or the search vector."""
+        return (
+            self.published()
+            .select_related("live_version", "question__topic")
+            .only(
+                "question__slug",
+                "question__topic__name",
+                "question__topic__slug",
+                *(f"live_version__{field}" for field in PUBLIC_VERSION_FIELDS),
+            )
+        )
 
     def due_for_review(self, within_days=30):
         """Published answers whose next review falls within `within_days`, or is past."""
@@ -236,10 +257,24 @@ class AnswerQuerySet(models.QuerySet):
     def overdue(self):
         return self.published().filter(live_version__next_review_due__lt=timezone.localdate())
 
-    def recently_reviewed(self):
-        return self.published().order_by("-live_version__approved_at")
+    def for_listing(self):
+        """Published answers with just what a list of links shows (title, dates, topic)."""
+        return (
+            self.published()
+            .select_related("live_version", "question")
+            .only(
+                "question__slug",
+                "live_version__question_text",
+                "live_version__topic_name",
+                "live_version__reviewed_on",
+                "live_version__approved_at",
+            )
+        )
 
-    def search(self, text):
+    def recently_reviewed(self):
+        return self.for_listing().order_by("-live_version__approved_at")
+
+    def search(self, text, limit=20):
         """Published answers matching `text`, best first, each with a `snippet` source.
 
         PostgreSQL: full-text search over the stored, weighted vector (question A, short
@@ -248,11 +283,20 @@ class AnswerQuerySet(models.QuerySet):
         text = " ".join(text.split())[:200]
         if not text:
             return self.none()
-        published = self.published().select_related("live_version", "question__topic")
+        published = self.for_listing()
         if connection.vendor == "postgresql":
             query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+            # Rank first, then make snippets for the best matches only: ts_headline is
+            # costly, and PostgreSQL would compute it for every match before sorting.
+            best = (
+                self.published()
+                .filter(live_version__search_vector=query)
+                .annotate(rank=SearchRank(F("live_version__search_vector"), query))
+                .order_by("-rank", "-live_version__approved_at")
+                .values("pk")[:limit]
+            )
             return (
-                published.filter(live_version__search_vector=query)
+                published.filter(pk__in=best)
                 .annotate(
                     rank=SearchRank(F("live_version__search_vector"), query),
                     snippet=SearchHeadline(
@@ -283,7 +327,7 @@ class AnswerQuerySet(models.QuerySet):
             )
         return matches.annotate(snippet=F("live_version__short_answer")).order_by(
             "-live_version__approved_at"
-        )
+        )[:limit]
 
     def citing_flagged_sources(self):
         """Published answers citing a source since retracted or under an expression of concern."""

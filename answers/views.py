@@ -24,7 +24,7 @@ public = cache_control(public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
 @require_GET
 @public
 def home(request):
-    recent = Answer.objects.recently_reviewed().select_related("live_version")[:8]
+    recent = Answer.objects.recently_reviewed()[:8]
     topics = Topic.objects.with_published_answers().order_by("name")
     return render(request, "answers/home.html", {"recent": recent, "topics": topics})
 
@@ -34,9 +34,8 @@ def home(request):
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     answers = (
-        Answer.objects.published()
+        Answer.objects.for_listing()
         .filter(question__topic=topic)
-        .select_related("live_version")
         .order_by("live_version__question_text")
     )
     return render(request, "answers/topic_detail.html", {"topic": topic, "answers": answers})
@@ -55,7 +54,7 @@ def search(request):
     query = " ".join(request.GET.get("q", "").split())[:200]
     results = []
     if query:
-        for answer in Answer.objects.search(query)[:20]:
+        for answer in Answer.objects.search(query):
             answer.snippet_html = highlighted(answer.snippet)
             results.append(answer)
     topics = [] if results else Topic.objects.with_published_answers().order_by("name")

@@ -25,11 +25,16 @@ PY=.venv/bin/python
 cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-echo "Database $DB with ${BENCH_ANSWERS:-1000} published answers…"
-dropdb -h 127.0.0.1 -U postgres --if-exists "$DB"
-createdb -h 127.0.0.1 -U postgres "$DB"
-$PY manage.py migrate -v0
-$PY bench/seed.py
+if [ "${BENCH_REUSE_DB:-0}" = 1 ] && psql -h 127.0.0.1 -U postgres -lqt | cut -d'|' -f1 | grep -qw "$DB"; then
+  echo "Reusing database $DB (BENCH_REUSE_DB=1)"
+  $PY manage.py migrate -v0
+else
+  echo "Database $DB with ${BENCH_ANSWERS:-1000} published answers…"
+  dropdb -h 127.0.0.1 -U postgres --if-exists "$DB"
+  createdb -h 127.0.0.1 -U postgres "$DB"
+  $PY manage.py migrate -v0
+  $PY bench/seed.py
+fi
 $PY manage.py collectstatic --no-input -v0
 
 .venv/bin/gunicorn qasite.wsgi --bind 127.0.0.1:$APP_PORT --workers "$WORKERS" \

@@ -119,3 +119,14 @@ def test_staff_preview_is_never_cached(client, editor, demo_answer):
     client.force_login(editor)
     response = client.get(demo_answer.get_preview_url())
     assert "private" in response["Cache-Control"] and "ETag" not in response
+
+
+@pytest.mark.parametrize("url", ["/", "/topics/oncology/", "/search/?q=finding"])
+def test_listing_pages_take_the_same_queries_for_1_and_6_answers(
+    client, demo_answer, editor, reviewer, url
+):
+    answer_with_citations(1, demo_answer, editor, reviewer)
+    few = queries_for(client, url)
+    for count in range(2, 7):
+        answer_with_citations(count, demo_answer, editor, reviewer)
+    assert queries_for(client, url) == few
