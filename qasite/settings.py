@@ -94,13 +94,6 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Server-side binding lets psycopg prepare the queries a page repeats, so PostgreSQL
-    # stops planning them on every request (the answer page's query: 9 ms → 5 ms here).
-    # Turn it off behind PgBouncer in transaction mode.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = envbool(
-        "DATABASE_SERVER_SIDE_BINDING", "1"
-    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The app cache holds rendered public pages (keyed by their ETag, so publishing or
