@@ -848,6 +848,8 @@ class PublishedVersion(models.Model):
     class Meta:
         ordering = ["-approved_at"]
         get_latest_by = "approved_at"
+        # "Recently reviewed" lists (home page, feed) read the newest approvals first.
+        indexes = [models.Index(fields=["-approved_at"], name="version_approved_at_desc")]
 
     def __str__(self):
         return f"{self.question_text} (approved {self.reviewed_on})"

@@ -35,6 +35,8 @@ else
   $PY manage.py migrate -v0
   $PY bench/seed.py
 fi
+# Fresh tables have no planner statistics yet; a live database would.
+vacuumdb -h 127.0.0.1 -U postgres --analyze --quiet "$DB"
 $PY manage.py collectstatic --no-input -v0
 
 .venv/bin/gunicorn qasite.wsgi --bind 127.0.0.1:$APP_PORT --workers "$WORKERS" \
