@@ -12,7 +12,7 @@ from django.utils.html import escape, format_html
 from django.utils.http import http_date, quote_etag
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from answers.models import SNIPPET_START, SNIPPET_STOP, Answer, Topic
 from answers.rendering import render_markdown
@@ -21,7 +21,7 @@ from citations.models import Source
 public = cache_control(public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
 
 
-@require_GET
+@require_safe
 @public
 def home(request):
     recent = Answer.objects.recently_reviewed()[:8]
@@ -29,7 +29,7 @@ def home(request):
     return render(request, "answers/home.html", {"recent": recent, "topics": topics})
 
 
-@require_GET
+@require_safe
 @public
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
@@ -48,7 +48,7 @@ def highlighted(snippet):
     )
 
 
-@require_GET
+@require_safe
 @public
 def search(request):
     query = " ".join(request.GET.get("q", "").split())[:200]
@@ -65,7 +65,7 @@ def search(request):
     )
 
 
-@require_GET
+@require_safe
 @public
 def about(request):
     return render(request, "answers/about.html")
@@ -90,7 +90,7 @@ def json_ld(data):
     return mark_safe(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-@require_GET
+@require_safe
 def answer_detail(request, slug):
     """The approved version of an answer, exactly as the reviewer approved it.
 
@@ -162,7 +162,7 @@ def answer_preview(request, slug):
     return response
 
 
-@require_GET
+@require_safe
 @public
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))

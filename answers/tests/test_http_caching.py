@@ -130,3 +130,9 @@ def test_listing_pages_take_the_same_queries_for_1_and_6_answers(
     for count in range(2, 7):
         answer_with_citations(count, demo_answer, editor, reviewer)
     assert queries_for(client, url) == few
+
+
+def test_head_requests_get_the_same_headers_without_a_body(client, demo_answer):
+    response = client.head(demo_answer.get_absolute_url())
+    assert response.status_code == 200 and response.content == b""
+    assert response["ETag"] == client.get(demo_answer.get_absolute_url())["ETag"]
