@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import connection, models, transaction
 from django.db.models import F, Q, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -325,7 +325,7 @@ class AnswerQuerySet(models.QuerySet):
                 | Q(live_version__short_answer__icontains=word)
                 | Q(live_version__research_plain__icontains=word)
             )
-        return matches.annotate(snippet=F("live_version__short_answer")).order_by(
+        return matches.annotate(snippet=Substr("live_version__short_answer", 1, 300)).order_by(
             "-live_version__approved_at"
         )[:limit]
 
