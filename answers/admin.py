@@ -411,8 +411,7 @@ class AnswerDueForReviewAdmin(admin.ModelAdmin):
         flagged = [
             f"[{c.number}] {c.source.get_retraction_status_display()}"
             for c in answer.citations.select_related("source")
-            if c.source.retraction_status
-            in (Source.Retraction.RETRACTED, Source.Retraction.CONCERN)
+            if c.source.retraction_status in Source.FLAGGED
         ]
         return ", ".join(flagged) or "—"
 

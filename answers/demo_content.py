@@ -89,12 +89,9 @@ def _source_fields(reference):
 def _find_or_create_source(reference):
     fields = _source_fields(reference)
     fields["doi"] = normalize_doi(fields["doi"])
-    for identifier in ("doi", "pmid"):
-        value = fields[identifier]
-        if value:
-            existing = Source.objects.filter(**{f"{identifier}__iexact": value}).first()
-            if existing:
-                return existing, False
+    existing = Source.objects.same_as(fields["doi"], fields["pmid"])
+    if existing:
+        return existing, False
     return Source.objects.get_or_create(title=fields["title"], defaults=fields)
 
 

@@ -331,8 +331,11 @@ class AnswerQuerySet(models.QuerySet):
 
     def citing_flagged_sources(self):
         """Published answers citing a source since retracted or under an expression of concern."""
-        flagged = [Source.Retraction.RETRACTED, Source.Retraction.CONCERN]
-        return self.published().filter(citations__source__retraction_status__in=flagged).distinct()
+        return (
+            self.published()
+            .filter(citations__source__retraction_status__in=Source.FLAGGED)
+            .distinct()
+        )
 
     def needing_review(self, within_days=30):
         """What reviewers should look at: reviews due, and answers citing flagged sources."""

@@ -78,7 +78,7 @@ def with_notices(references):
         source.pk: source
         for source in Source.objects.filter(
             pk__in=[ref.get("source_id") for ref in references],
-            retraction_status__in=[Source.Retraction.RETRACTED, Source.Retraction.CONCERN],
+            retraction_status__in=Source.FLAGGED,
         ).only("pk", "retraction_status", "retraction_notice_url", "updated_at")
     }
     return [{**ref, "notice": flagged.get(ref.get("source_id"))} for ref in references]

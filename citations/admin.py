@@ -125,12 +125,7 @@ class SourceAdmin(RevisionAdmin):
 
     def _preview_row(self, index, record):
         source = Source(**record)
-        existing = None
-        for field in ("doi", "pmid"):
-            if record[field]:
-                existing = (
-                    existing or Source.objects.filter(**{f"{field}__iexact": record[field]}).first()
-                )
+        existing = Source.objects.same_as(record["doi"], record["pmid"])
         return {
             "index": index,
             "record": record,

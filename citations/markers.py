@@ -78,17 +78,12 @@ _parser = MarkdownIt("commonmark", {"html": False}).use(citation_plugin)
 
 def cited_numbers(text):
     """Every cited number in order of first use, as the renderer would link them."""
-    found = {}
-    for block in _parser.parse(text or ""):
-        for child in block.children or ():
-            if child.type == "citation":
-                for number in child.meta["numbers"]:
-                    found.setdefault(number, None)
-    return list(found)
+    return list(marker_uses(text))
 
 
 def marker_uses(text):
-    """{number: how many times it is cited}; the renderer's anchors are cite-N-1 … cite-N-k."""
+    """{number: how many times it is cited}, in order of first use; the renderer's anchors
+    are cite-N-1 … cite-N-k."""
     uses = {}
     for block in _parser.parse(text or ""):
         for child in block.children or ():

@@ -22,6 +22,17 @@ def normalize_doi(value):
     return DOI_PREFIX.sub("", value or "").strip()
 
 
+class SourceQuerySet(models.QuerySet):
+    def same_as(self, doi="", pmid=""):
+        """The source with this DOI (case ignored) or PMID, if the library has it."""
+        match = Q()
+        if normalize_doi(doi):
+            match |= Q(doi__iexact=normalize_doi(doi))
+        if pmid.strip():
+            match |= Q(pmid=pmid.strip())
+        return self.filter(match).first() if match else None
+
+
 class Source(models.Model):
     """One bibliographic record, shared by every answer that cites it."""
 
@@ -101,6 +112,9 @@ class Source(models.Model):
         CONCERN = "concern", "Expression of concern"
         RETRACTED = "retracted", "Retracted"
 
+    # Statuses that make a source unsafe to rely on without a fresh medical review.
+    FLAGGED = [Retraction.RETRACTED, Retraction.CONCERN]
+
     retraction_status = models.CharField(
         "retraction or correction",
         max_length=20,
@@ -129,6 +143,7 @@ class Source(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["formatted", "retraction_checked_at"])
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -196,7 +211,7 @@ class Source(models.Model):
         for field, label in (("doi", "DOI"), ("pmid", "PubMed ID")):
             value = getattr(self, field)
             if value and field not in errors:
-                existing = others.filter(**{f"{field}__iexact": value}).first()
+                existing = others.same_as(**{field: value})
                 if existing:
                     errors[field] = format_html(
                         "The library already has a source with this {}: "
