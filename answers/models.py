@@ -12,7 +12,6 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import MaxLengthValidator
 from django.db import connection, models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
@@ -33,10 +32,6 @@ from citations.markers import (
 from citations.models import Citation, Source
 
 
-def markdown_limit():
-    return MaxLengthValidator(settings.MARKDOWN_MAX_CHARS)
-
-
 class DisclaimerQuerySet(models.QuerySet):
     def default(self):
         return self.filter(is_default=True).first()
@@ -51,7 +46,7 @@ class Disclaimer(models.Model):
         help_text="For editors only, to pick the disclaimer from a list. Patients never see it.",
     )
     body = models.TextField(
-        validators=[markdown_limit()],
+        validators=[rendering.validate_markdown],
         help_text="Markdown. Write {topic} where the topic's name should appear, e.g. "
         "“common patient questions about {topic}”.",
     )
@@ -113,7 +108,7 @@ class Topic(models.Model):
     )
     description = models.TextField(
         blank=True,
-        validators=[markdown_limit()],
+        validators=[rendering.validate_markdown],
         help_text="Markdown. One or two sentences shown on the topic's page.",
     )
     disclaimer = models.ForeignKey(
@@ -356,13 +351,13 @@ class Answer(models.Model):
 
     question = models.OneToOneField(Question, on_delete=models.PROTECT, related_name="answer")
     short_answer = models.TextField(
-        validators=[markdown_limit()],
+        validators=[rendering.validate_markdown],
         help_text="A few plain-language sentences that answer the question directly. "
         "No citation markers here: the evidence goes in “What the research says”.",
     )
     research = models.TextField(
         "what the research says",
-        validators=[markdown_limit()],
+        validators=[rendering.validate_markdown],
         help_text="Markdown. End each claim with the number of its citation in square "
         "brackets: [9], several as [9, 10] or a range as [9-11]. The numbers are the ones "
         "in the citations table below.",
@@ -370,7 +365,7 @@ class Answer(models.Model):
     doctor_questions = models.TextField(
         "what to ask your doctor",
         blank=True,
-        validators=[markdown_limit()],
+        validators=[rendering.validate_markdown],
         help_text="One question per line. Each line becomes a bullet point.",
     )
     disclaimer = models.ForeignKey(
@@ -407,15 +402,7 @@ class Answer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # Derived from the Markdown fields by save(); never edited directly.
-    short_answer_html = models.TextField(editable=False, default="")
-    research_html = models.TextField(editable=False, default="")
-    doctor_questions_html = models.TextField(editable=False, default="")
-
-    history = HistoricalRecords(
-        bases=[RevisionSnapshot],
-        excluded_fields=["short_answer_html", "research_html", "doctor_questions_html"],
-    )
+    history = HistoricalRecords(bases=[RevisionSnapshot])
     objects = AnswerQuerySet.as_manager()
 
     class Meta:
@@ -439,9 +426,6 @@ class Answer(models.Model):
         for field in ("short_answer", "research", "doctor_questions"):
             # Browsers submit textareas with CRLF; a resave must not look like an edit.
             setattr(self, field, getattr(self, field).replace("\r\n", "\n"))
-        self.short_answer_html = rendering.render_plain_markdown(self.short_answer)
-        self.research_html = rendering.render_markdown(self.research)
-        self.doctor_questions_html = rendering.render_list(self.doctor_questions)
         if self.pk:
             self.version += 1
         super().save(*args, **kwargs)

@@ -1,19 +1,37 @@
 """
 Citation markers in editor Markdown: `[9]`, `[9, 10]`, `[9-11]` (and mixes like `[1, 3-5]`).
 
-Markers are recognised by a markdown-it inline rule, so a `[9]` inside a code span or a
-link's text is left alone, exactly as the renderer sees it. The checks here take text and
-citation numbers, never answers: this app does not depend on `answers`.
+Markers are recognised by a markdown-it inline rule, the one the renderer uses, so a `[9]`
+inside a code span, a code block or a link's text is not a marker, here or on the page.
+Each marker found keeps its place in the editor's text, so renumbering rewrites exactly
+the markers the page links and nothing else. The checks here take text and citation
+numbers, never answers: this app does not depend on `answers`.
 """
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
 # Bounded repetition keeps matching linear even on pathological input.
 MARKER = re.compile(r"\[(\d{1,3}(?:[ \t]{0,3}[,\-–][ \t]{0,3}\d{1,3}){0,30})\]")
 RANGE_LIMIT = 50
+
+
+def reference_anchor(number):
+    """The id of reference `number` in the reference list: markers link to it."""
+    return f"ref-{number}"
+
+
+def citation_anchor(number, use):
+    """The id of the `use`-th marker citing `number`: the reference links back to it."""
+    return f"cite-{number}-{use}"
+
+
+# What the sanitizer lets through: only the anchors above, as the renderer writes them.
+CITATION_ANCHOR = re.compile(r"^cite-\d{1,3}-\d{1,4}$")
+CITATION_LABEL = re.compile(r"^Reference \d{1,3}$")
 
 
 def parse_marker_body(body):
@@ -34,7 +52,9 @@ def parse_marker_body(body):
 
 
 def _citation_rule(state, silent):
-    if state.src[state.pos] != "[":
+    # Not while markdown-it scans a link's label (silent) or renders its text: a "[2]"
+    # there is part of the link, as CommonMark reads it.
+    if silent or state.linkLevel > 0 or state.src[state.pos] != "[":
         return False
     match = MARKER.match(state.src, state.pos)
     if not match:
@@ -45,12 +65,11 @@ def _citation_rule(state, silent):
     numbers = parse_marker_body(match.group(1))
     if numbers is None:
         return False
-    if not silent:
-        # A superscript sits right after the word it supports: "MS [9]" reads "MS⁹".
-        state.pending = state.pending.rstrip(" \t")
-        token = state.push("citation", "sup", 0)
-        token.meta = {"numbers": numbers}
-        token.content = match.group(0)
+    # A superscript sits right after the word it supports: "MS [9]" reads "MS⁹".
+    state.pending = state.pending.rstrip(" \t")
+    token = state.push("citation", "sup", 0)
+    token.meta = {"numbers": numbers, "start": state.pos, "end": match.end()}
+    token.content = match.group(0)
     state.pos = match.end()
     return True
 
@@ -61,7 +80,7 @@ def _render_citation(self, tokens, idx, options, env):
     for number in tokens[idx].meta["numbers"]:
         seen[number] = seen.get(number, 0) + 1
         links.append(
-            f'<a href="#ref-{number}" id="cite-{number}-{seen[number]}" '
+            f'<a href="#{reference_anchor(number)}" id="{citation_anchor(number, seen[number])}" '
             f'aria-label="Reference {number}">{number}</a>'
         )
     return '<sup class="citation">' + ",".join(links) + "</sup>"
@@ -76,6 +95,78 @@ def citation_plugin(md):
 _parser = MarkdownIt("commonmark", {"html": False}).use(citation_plugin)
 
 
+@dataclass(frozen=True)
+class Marker:
+    """One marker as the renderer links it: its numbers and its place in the text
+    (`start` is None if it could not be placed exactly; renumbering then refuses)."""
+
+    numbers: tuple
+    text: str
+    start: int | None
+
+    @property
+    def end(self):
+        return None if self.start is None else self.start + len(self.text)
+
+
+def _place(line, content_line, column):
+    """Where `column` of an inline token's line lies in the source `line` it came from.
+    markdown-it strips a prefix (indent, "> ", "- ") and, on the last line, trailing
+    spaces or an ATX heading's closing #s; the rest is the source, character for character."""
+    if line.endswith(content_line):
+        return len(line) - len(content_line) + column
+    found = line.find(content_line)
+    if found >= 0:
+        return found + column
+    # A tab in the indent, partly consumed, comes back as spaces: match past the indent.
+    body = content_line.lstrip(" \t")
+    indent = len(content_line) - len(body)
+    if body and column >= indent and line.endswith(body):
+        return len(line) - len(body) + column - indent
+    return None
+
+
+@lru_cache(maxsize=16)
+def find_markers(text):
+    """Every marker in `text`, in reading order, exactly as the renderer would link them.
+    Cached: one request checks, renders and renumbers the same text."""
+    lines = (text or "").split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    markers = []
+    for block in _parser.parse(text or ""):
+        if block.type != "inline" or not block.children:
+            continue
+        content_starts = [0]
+        for content_line in block.content.split("\n"):
+            content_starts.append(content_starts[-1] + len(content_line) + 1)
+        content_lines = block.content.split("\n")
+        for child in block.children:
+            if child.type != "citation":
+                continue
+            start = None
+            if block.map and "\r" not in text and "\0" not in text:
+                k = next(
+                    i
+                    for i in range(len(content_lines))
+                    if content_starts[i + 1] > child.meta["start"]
+                )
+                line_number = block.map[0] + k
+                if line_number < len(lines):
+                    column = _place(
+                        lines[line_number],
+                        content_lines[k],
+                        child.meta["start"] - content_starts[k],
+                    )
+                    if column is not None:
+                        start = starts[line_number] + column
+                        if text[start : start + len(child.content)] != child.content:
+                            start = None
+            markers.append(Marker(tuple(child.meta["numbers"]), child.content, start))
+    return tuple(markers)
+
+
 def cited_numbers(text):
     """Every cited number in order of first use, as the renderer would link them."""
     return list(marker_uses(text))
@@ -85,16 +176,14 @@ def marker_uses(text):
     """{number: how many times it is cited}, in order of first use; the renderer's anchors
     are cite-N-1 … cite-N-k."""
     uses = {}
-    for block in _parser.parse(text or ""):
-        for child in block.children or ():
-            if child.type == "citation":
-                for number in child.meta["numbers"]:
-                    uses[number] = uses.get(number, 0) + 1
+    for marker in find_markers(text):
+        for number in marker.numbers:
+            uses[number] = uses.get(number, 0) + 1
     return uses
 
 
 def contains_markers(text):
-    return bool(cited_numbers(text))
+    return bool(find_markers(text))
 
 
 @dataclass(frozen=True)
@@ -229,20 +318,23 @@ def _marker_body(numbers):
     return ", ".join(parts)
 
 
-CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.DOTALL)
+class RenumberFailed(ValueError):
+    """Some marker could not be placed in the text exactly; nothing was rewritten."""
 
 
 def renumber_markers(text, mapping):
-    """`text` with every marker's numbers replaced through `mapping` (code left alone)."""
-
-    def replace(match):
-        numbers = parse_marker_body(match.group(1))
-        following = match.string[match.end() : match.end() + 1]
-        if numbers is None or following in ("(", "["):  # not a marker but a link
-            return match.group(0)
-        return "[" + _marker_body(mapping.get(n, n) for n in numbers) + "]"
-
-    pieces = CODE.split(text)
-    for index in range(0, len(pieces), 2):  # even pieces are outside code
-        pieces[index] = MARKER.sub(replace, pieces[index])
+    """`text` with every marker's numbers replaced through `mapping`. Only what the renderer
+    links is touched: code, code blocks and link text stay as written."""
+    markers = find_markers(text)
+    if any(marker.start is None for marker in markers):
+        raise RenumberFailed(
+            "Some markers sit on lines the checker cannot map back to your text (a tab in "
+            "an indent, say). Nothing was changed; renumber those markers by hand."
+        )
+    pieces, position = [], 0
+    for marker in markers:
+        pieces.append(text[position : marker.start])
+        pieces.append("[" + _marker_body(mapping.get(n, n) for n in marker.numbers) + "]")
+        position = marker.end
+    pieces.append(text[position:])
     return "".join(pieces)

@@ -75,7 +75,7 @@ def test_editor_adds_answer_with_citations(client, editor, question, sources):
         (1, "Aspirin trial"),
         (2, "Aspirin meta-analysis"),
     ]
-    assert 'href="#ref-1"' in answer.research_html
+    assert "[1]" in answer.research and answer.build_version().research_html.count("#ref-1") == 1
     assert answer.history.first().history_change_reason == "First draft"
     assert answer.history.first().history_user == editor
 
