@@ -21,6 +21,7 @@ from bibtexparser.middlewares import (
 from Bio import Medline
 from defusedxml import ElementTree
 
+from citations.characters import strip_unprintable
 from citations.models import Source, normalize_doi
 
 
@@ -103,12 +104,20 @@ def record(**fields):
     base.update({key: value for key, value in fields.items() if value not in (None, "")})
     for key, value in base.items():
         if isinstance(value, str):
-            base[key] = " ".join(value.split())  # exports wrap lines and indent with tabs
+            base[key] = tidy(value)
+    base["publication_types"] = [kind for kind in map(tidy, types) if kind]
     base["doi"] = normalize_doi(base["doi"])
     base["title"] = base["title"].rstrip(".")
     base["issue"] = base["issue"].replace("–", "-")
     base["pages"] = full_page_range(base["pages"].replace("–", "-").replace("--", "-"))
     return base
+
+
+def tidy(text):
+    """Imported text on one line, without characters no page can show: exports wrap lines
+    and indent with tabs, and a data file is not typed by a person who could fix it."""
+    spaced = " ".join(text.split())  # str.split() takes \x1c-\x1f and \x85 for spaces too
+    return " ".join(strip_unprintable(spaced).split())
 
 
 def full_page_range(pages):
@@ -336,7 +345,7 @@ def crossref_retraction(message):
     for types, status in UPDATE_SEVERITY:
         notices = [u for u in updates if u.get("type", "").lower() in types]
         if notices:
-            notice_doi = notices[0].get("DOI", "")
+            notice_doi = tidy(notices[0].get("DOI", ""))
             return {
                 "retraction_status": status,
                 "retraction_notice_url": f"https://doi.org/{notice_doi}" if notice_doi else "",

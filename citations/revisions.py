@@ -9,8 +9,13 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from citations.characters import strip_unprintable
+from citations.forms import CleanTextMixin
 
-class ChangeReasonForm(forms.ModelForm):
+
+class ChangeReasonForm(CleanTextMixin, forms.ModelForm):
+    """The base form of every admin page: texts checked by `clean_text`, and a reason."""
+
     change_reason = forms.CharField(
         label="Reason for this change",
         required=False,
@@ -29,6 +34,10 @@ class RevisionAdmin(SimpleHistoryAdmin):
         if self.fieldsets:
             fieldsets.append(("Revision", {"fields": ["change_reason"]}))
         return fieldsets
+
+    def get_search_results(self, request, queryset, search_term):
+        # PostgreSQL refuses NUL in a query; nobody searches for a control character.
+        return super().get_search_results(request, queryset, strip_unprintable(search_term))
 
     def change_reason(self, form):
         return form.cleaned_data.get("change_reason") or None

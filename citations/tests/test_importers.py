@@ -459,6 +459,16 @@ def test_csl_json_two_zotero_exports_merged_into_one_list():
     assert read_csl_json(json.dumps(merged)) == [CSL_WIKIDATA, CSL_EURASIA]
 
 
+def test_csl_json_characters_no_page_can_show_are_dropped_not_refused():
+    item = json.loads(fixture_text("csl-json/article_journal_issue_range.csl.json"))[0]
+    item["title"] = "Coexistence\u0000 or competition\u0085\ud800 for\u001f resources"
+    item["container-title"] = "Eurasian\u0001 Geography\ufffe and Economics"
+    [found] = read_csl_json(json.dumps(item))  # JSON escapes: \u0000 and so on
+    assert found["title"] == "Coexistence or competition for resources"
+    assert found["container_title"] == "Eurasian Geography and Economics"
+    assert found["authors"] == CSL_EURASIA["authors"]
+
+
 def test_read_export_reads_csl_json_issue_range_export():
     assert read_export(fixture_text("csl-json/article_journal_issue_range.csl.json")) == [
         CSL_EURASIA
