@@ -1,14 +1,30 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from markdownx.widgets import AdminMarkdownxWidget
 
 from answers.models import Answer, Disclaimer, Topic
+from answers.rendering import validate_markdown
+from citations.forms import clean_text, hand_over_null_check
 from citations.markers import CitedSource, check_citations
 from citations.revisions import ChangeReasonForm
 
 
-class AnswerForm(ChangeReasonForm):
+class MarkdownForm(ChangeReasonForm):
+    """A form whose Markdown fields give the browser their length limit, so that the admin's
+    script (static/js/form-limits.js) refuses an oversized paste before sending it. Never as
+    maxlength: a browser cuts a paste there without a word."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self._meta.model._meta.concrete_fields:
+            if field.name in self.fields and validate_markdown in field.validators:
+                widget = self.fields[field.name].widget
+                widget.attrs["data-max-chars"] = settings.MARKDOWN_MAX_CHARS
+
+
+class AnswerForm(MarkdownForm):
     # The version the editor started from: a save based on an older one is refused.
     edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -56,14 +72,14 @@ class AnswerForm(ChangeReasonForm):
         )
 
 
-class DisclaimerForm(ChangeReasonForm):
+class DisclaimerForm(MarkdownForm):
     class Meta:
         model = Disclaimer
         fields = "__all__"
         widgets = {"body": AdminMarkdownxWidget(attrs={"rows": 4})}
 
 
-class TopicForm(ChangeReasonForm):
+class TopicForm(MarkdownForm):
     class Meta:
         model = Topic
         fields = "__all__"
@@ -73,11 +89,22 @@ class TopicForm(ChangeReasonForm):
 class CitationFormSet(forms.BaseInlineFormSet):
     """The answer's citations, checked against the markers in its research text."""
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        hand_over_null_check(form)
+
     def clean(self):
         super().clean()
         self.citation_errors, self.citation_warnings = [], []
+        for form in self.forms:
+            if hasattr(form, "cleaned_data") and not self._should_delete_form(form):
+                clean_text(form)
         if any(self.errors):
             return
+        try:
+            validate_markdown(self.instance.research)
+        except ValidationError:
+            return  # refused with its own message: not worth parsing for markers
         citations = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None) or {}

@@ -3,6 +3,7 @@ import json
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -15,7 +16,8 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from answers.models import SNIPPET_START, SNIPPET_STOP, Answer, Topic
-from answers.rendering import render_markdown
+from answers.rendering import render_markdown, validate_markdown
+from citations.characters import strip_unprintable, validate_printable
 from citations.models import Source
 
 public = cache_control(public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
@@ -51,7 +53,8 @@ def highlighted(snippet):
 @require_safe
 @public
 def search(request):
-    query = " ".join(request.GET.get("q", "").split())[:200]
+    # A control character can reach no page, and PostgreSQL refuses NUL: drop them.
+    query = " ".join(strip_unprintable(request.GET.get("q", "")).split())[:200]
     results = []
     if query:
         for answer in Answer.objects.search(query):
@@ -182,13 +185,12 @@ def markdown_preview(request):
     if not (request.user.is_active and request.user.is_staff):
         return HttpResponseForbidden()
     content = request.POST.get("content", "")
-    if len(content) > settings.MARKDOWN_MAX_CHARS:
+    # What the save would refuse is not rendered: the editor reads why, as they type.
+    try:
+        validate_markdown(content)
+        validate_printable(content)
+    except ValidationError as error:
         return HttpResponse(
-            format_html(
-                "<p><strong>No preview:</strong> the text is {} characters long; "
-                "the limit is {}.</p>",
-                len(content),
-                settings.MARKDOWN_MAX_CHARS,
-            )
+            format_html("<p><strong>No preview:</strong> {}</p>", " ".join(error.messages))
         )
     return HttpResponse(render_markdown(content))

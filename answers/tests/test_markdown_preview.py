@@ -44,7 +44,26 @@ def test_oversized_preview_is_refused_with_a_message(client, editor, settings):
     settings.MARKDOWN_MAX_CHARS = 100
     client.force_login(editor)
     response = client.post(PREVIEW, {"content": "x" * 101})
-    assert b"the text is 101 characters long; the limit is 100" in response.content
+    html = response.content.decode()
+    assert html.startswith("<p><strong>No preview:</strong> This text is 101 characters long")
+    assert "the limit is 100" in html and "xxx" not in html
+
+
+def test_over_dense_preview_is_refused_with_the_save_message(client, editor):
+    client.force_login(editor)
+    response = client.post(PREVIEW, {"content": "[" * 5_000})
+    html = response.content.decode()
+    assert "No preview:</strong> This text has 5,000 line breaks and formatting" in html
+    assert "[[[" not in html
+
+
+def test_unprintable_character_in_preview_is_named_and_placed(client, editor):
+    client.force_login(editor)
+    response = client.post(PREVIEW, {"content": "Fine.\r\n\r\nSee [x](https://x.org/\x01)."})
+    html = response.content.decode()
+    assert "No preview:</strong> This text contains a character" in html
+    assert "(U+0001) at line 3, character 23" in html
+    assert "<a " not in html
 
 
 def test_preview_only_accepts_post(client, editor):
