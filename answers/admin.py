@@ -11,7 +11,6 @@ from django.utils.html import format_html, format_html_join
 from answers.diffing import revision_diff
 from answers.forms import AnswerForm, CitationFormSet, DisclaimerForm, TopicForm
 from answers.models import (
-    TRANSITIONS,
     Answer,
     AnswerDueForReview,
     Disclaimer,
@@ -21,21 +20,155 @@ from answers.models import (
     Transition,
     TransitionError,
 )
+from answers.workflow import STEPS
+from citations.admin import SourceAdmin as LibrarySourceAdmin
 from citations.models import Citation, Source
 from citations.revisions import RevisionAdmin
 
 
+def answer_links(answers):
+    return format_html_join(
+        ", ",
+        '<a href="{}">{}</a>',
+        ((reverse("admin:answers_answer_change", args=[a.pk]), a) for a in answers),
+    )
+
+
+def plural(count, word):
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+class SharedContentAdmin(RevisionAdmin):
+    """Sources, questions, topics and disclaimers: records that live answers freeze.
+
+    Saving one records an edit of every answer that shares it (see
+    `AnswerQuerySet.record_shared_edit`) and tells the editor which published answers it
+    affects; patients keep the approved text until each is approved again. The change
+    page lists the answers waiting to be submitted again, with one button to submit them."""
+
+    change_form_template = "admin/shared_content_change_form.html"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:
+            return
+        obj = form.instance
+        reason = f"Changed the {obj._meta.verbose_name} “{obj}”"[:100]
+        differing, sent_back = Answer.objects.sharing(obj).record_shared_edit(request.user, reason)
+        if differing:
+            messages.warning(
+                request,
+                format_html(
+                    "This change affects {} on the site: {}. Patients keep seeing the approved "
+                    "text until a medical reviewer approves each again; they are in the "
+                    "reviewers' queue.",
+                    plural(len(differing), "published answer"),
+                    answer_links(differing),
+                ),
+            )
+        if sent_back:
+            messages.warning(
+                request,
+                format_html(
+                    "{} went back from review to draft: {}. Submit {} again when ready.",
+                    plural(len(sent_back), "answer"),
+                    answer_links(sent_back),
+                    "it" if len(sent_back) == 1 else "them",
+                ),
+            )
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<int:pk>/submit-affected/",
+                self.admin_site.admin_view(self.submit_affected_view),
+                name="{}_{}_submit_affected".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def waiting_answers(self, obj):
+        return list(Answer.objects.sharing(obj).awaiting_resubmission().select_related("question"))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "waiting_answers": self.waiting_answers(obj) if obj else [],
+            "can_submit": request.user.has_perm("answers.submit_answer"),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def submit_affected_view(self, request, pk):
+        obj = get_object_or_404(self.model, pk=pk)
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[pk]
+        )
+        if request.method != "POST":
+            return redirect(change_url)
+        if not request.user.has_perm("answers.submit_answer"):
+            raise PermissionDenied
+        submitted, refused = [], []
+        for answer in self.waiting_answers(obj):
+            try:
+                answer.submit(request.user, comment=f"After a change to “{obj}”"[:200])
+            except TransitionError as error:
+                refused.append((answer, " ".join(error.messages)))
+            else:
+                submitted.append(answer)
+        if submitted:
+            messages.success(
+                request,
+                format_html(
+                    "Submitted {} for review: {}.",
+                    plural(len(submitted), "answer"),
+                    answer_links(submitted),
+                ),
+            )
+        for answer, why in refused:
+            messages.error(
+                request, format_html("Not submitted: {}. {}", answer_links([answer]), why)
+            )
+        if not submitted and not refused:
+            messages.info(request, "No answer was waiting to be submitted.")
+        return redirect(change_url)
+
+
 @admin.register(Disclaimer)
-class DisclaimerAdmin(RevisionAdmin):
+class DisclaimerAdmin(SharedContentAdmin):
     form = DisclaimerForm
     list_display = ["title", "is_default", "updated_at"]
     list_filter = ["is_default"]
     search_fields = ["title", "body"]
     fieldsets = [(None, {"fields": ["title", "body", "is_default"]})]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "{topic}" not in obj.body:
+            messages.info(
+                request,
+                "This disclaimer does not mention {topic}, so it reads the same under every "
+                "topic. Write {topic} where the topic's name should appear, if it should.",
+            )
+
+    def get_actions(self, request):
+        # Deleting goes through the page below, which checks what relies on the disclaimer.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        disclaimer = self.get_object(request, object_id)
+        refusal = disclaimer.deletion_refusal() if disclaimer else None
+        if refusal:
+            messages.error(request, refusal)
+            return redirect("admin:answers_disclaimer_change", disclaimer.pk)
+        return super().delete_view(request, object_id, extra_context)
+
 
 @admin.register(Topic)
-class TopicAdmin(RevisionAdmin):
+class TopicAdmin(SharedContentAdmin):
     form = TopicForm
     list_display = ["name", "slug", "disclaimer", "question_count"]
     search_fields = ["name", "description"]
@@ -53,7 +186,7 @@ class TopicAdmin(RevisionAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(RevisionAdmin):
+class QuestionAdmin(SharedContentAdmin):
     list_display = ["text", "topic", "answer_status", "created_at"]
     list_filter = ["topic"]
     search_fields = ["text", "slug"]
@@ -65,6 +198,16 @@ class QuestionAdmin(RevisionAdmin):
     def answer_status(self, question):
         answer = getattr(question, "answer", None)
         return answer.get_status_display() if answer else "Not answered yet"
+
+
+# The library's own admin (citations/admin.py), with what answers add: saving a source
+# tells the editor which answers cite it (citations never imports answers).
+admin.site.unregister(Source)
+
+
+@admin.register(Source)
+class SourceAdmin(SharedContentAdmin, LibrarySourceAdmin):
+    pass
 
 
 class CitationInline(admin.TabularInline):
@@ -86,6 +229,7 @@ class ReviewFilter(admin.SimpleListFilter):
             ("overdue", "Overdue"),
             ("due", "Due within 30 days or overdue"),
             ("flagged", "Cites a retracted or concerning source"),
+            ("changed", "Changed since approval"),
         ]
 
     def queryset(self, request, queryset):
@@ -95,6 +239,8 @@ class ReviewFilter(admin.SimpleListFilter):
             return queryset.due_for_review()
         if self.value() == "flagged":
             return queryset.citing_flagged_sources()
+        if self.value() == "changed":
+            return queryset.changed_since_approval()
         return queryset
 
 
@@ -215,11 +361,9 @@ class AnswerAdmin(RevisionAdmin):
             for message in getattr(inline.formset, "citation_errors", []):
                 form.add_error("research", message)
         if obj is not None:
-            refusals = obj.allowed_transitions(request.user)
             context["workflow"] = [
-                {"action": action, "label": step["label"], "refusal": refusals[action]}
-                for action, step in TRANSITIONS.items()
-                if (obj.is_published if action == "withdraw" else obj.status in step["from"])
+                {"action": action, "label": step.label, "refusal": refusal}
+                for action, step, refusal in obj.available_transitions(request.user)
             ]
             context["differs_from_live"] = obj.differs_from_live()
             context["renumber_needed"] = any(p.code == "order" for p in obj.citation_problems())
@@ -233,9 +377,7 @@ class AnswerAdmin(RevisionAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         answer = form.instance
-        answer.record_citations()
-        step = answer.note_edit(request.user)
-        if step:
+        if answer.record_edit(request.user):
             messages.warning(
                 request,
                 "Your change made this answer a draft again. Patients keep seeing the approved "
@@ -251,32 +393,36 @@ class AnswerAdmin(RevisionAdmin):
 
     def transition_view(self, request, pk, action):
         answer = self._answer_for(request, pk)
-        if action not in TRANSITIONS:
+        step = STEPS.get(action)
+        if step is None:
             raise Http404
-        change_url = reverse("admin:answers_answer_change", args=[answer.pk])
+        error, comment = "", request.POST.get("comment", "")
         if request.method == "POST":
             try:
                 answer.transition(
                     action,
                     request.user,
-                    comment=request.POST.get("comment", ""),
-                    expected_version=request.POST.get("version"),
+                    comment=comment,
+                    expected_version=request.POST.get("version", ""),
                 )
-            except TransitionError as error:
-                messages.error(request, " ".join(error.messages))
+            except TransitionError as refused:
+                # Shown above the form, with the comment kept: nothing typed is lost.
+                error = " ".join(refused.messages)
+                answer.refresh_from_db()
             else:
-                messages.success(request, f"{TRANSITIONS[action]['label']}: done.")
-            return redirect(change_url)
+                messages.success(request, f"{step.label}: done.")
+                return redirect("admin:answers_answer_change", answer.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "answer": answer,
             "original": answer,
             "action": action,
-            "step": TRANSITIONS[action],
-            "refusal": answer.allowed_transitions(request.user)[action],
-            "comment_required": action in ("send_back", "withdraw"),
-            "title": f"{TRANSITIONS[action]['label']}: {answer}",
+            "step": step,
+            "refusal": answer.refusal(action, request.user),
+            "error": error,
+            "comment": comment,
+            "title": f"{step.label}: {answer}",
         }
         return TemplateResponse(request, "admin/answers/answer/transition.html", context)
 
@@ -286,7 +432,7 @@ class AnswerAdmin(RevisionAdmin):
             return redirect("admin:answers_answer_change", answer.pk)
         try:
             changed = answer.renumber_by_first_use(
-                request.user, expected_version=request.POST.get("version")
+                request.user, expected_version=request.POST.get("version", "")
             )
         except TransitionError as error:
             messages.error(request, " ".join(error.messages))
@@ -353,7 +499,7 @@ class AnswerAdmin(RevisionAdmin):
         if request.method == "POST":
             try:
                 missing = answer.restore(
-                    record, request.user, expected_version=request.POST.get("version")
+                    record, request.user, expected_version=request.POST.get("version", "")
                 )
             except TransitionError as error:
                 messages.error(request, " ".join(error.messages))
@@ -385,7 +531,9 @@ class AnswerAdmin(RevisionAdmin):
 class AnswerDueForReviewAdmin(admin.ModelAdmin):
     """Reviewers' list: published answers due for review, or citing a flagged source."""
 
-    list_display = ["question", "reviewed_on", "next_review_due", "overdue", "flagged_sources"]
+    list_display = [
+        "question", "reviewed_on", "next_review_due", "overdue", "flagged_sources", "changes",
+    ]  # fmt: skip
     list_select_related = ["question", "live_version"]
     search_fields = ["question__text"]
 
@@ -414,6 +562,12 @@ class AnswerDueForReviewAdmin(admin.ModelAdmin):
             if c.source.retraction_status in Source.FLAGGED
         ]
         return ", ".join(flagged) or "—"
+
+    @admin.display(description="changed since approval")
+    def changes(self, answer):
+        if answer.status == Answer.Status.PUBLISHED:
+            return "—"
+        return f"Yes: {answer.get_status_display().lower()}; patients see the approved version"
 
     def has_add_permission(self, request):
         return False

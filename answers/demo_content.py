@@ -149,7 +149,7 @@ def load_answer_file(path=DEMO_FILE, editor=None, reviewer=None):
             )
         )
     if answer in created:
-        answer.record_citations()
+        answer.record_edit(editor)
         if editor and reviewer:
             answer.transition("submit", editor, comment="Demo content")
             answer.transition("approve", reviewer, comment="Demo content")

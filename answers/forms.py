@@ -1,10 +1,9 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from markdownx.widgets import AdminMarkdownxWidget
 
-from answers.models import Answer, Disclaimer, Topic
+from answers.models import Answer, Disclaimer, Topic, TransitionError
 from answers.rendering import validate_markdown
 from citations.forms import clean_text, hand_over_null_check
 from citations.markers import CitedSource, check_citations
@@ -50,26 +49,18 @@ class AnswerForm(MarkdownForm):
 
     def refuse_stale_save(self, started_from):
         # The admin runs this inside its transaction: the row stays locked until saved.
-        current = (
-            Answer.objects.select_for_update()
-            .filter(pk=self.instance.pk)
-            .values_list("version", flat=True)
-            .get()
-        )
-        if started_from == current:
-            return
-        latest = self.instance.latest_revision()
-        who = latest.history_user if latest else None
-        name = (who.get_full_name() or who.get_username()) if who else "Someone"
-        when = timezone.localtime(latest.history_date).strftime("%H:%M on %d %b %Y")
-        # The next save is based on what is now stored: the editor has been told.
-        self.data = self.data.copy()
-        self.data[self.add_prefix("edit_version")] = current
-        raise ValidationError(
-            f"{name} saved this answer at {when}, after you opened it. Nothing of yours was "
-            "saved, and your text is still in the form below. Open the answer in a new tab to "
-            "see their changes, bring yours together with theirs here, then save again."
-        )
+        try:
+            current = self.instance.locked("" if started_from is None else started_from)
+        except TransitionError as error:
+            # The next save is based on what is now stored: the editor has been told.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("edit_version")] = Answer.objects.get(
+                pk=self.instance.pk
+            ).version
+            raise ValidationError(
+                [*error.messages, "Your text is still in the form below."]
+            ) from None
+        return current
 
 
 class DisclaimerForm(MarkdownForm):

@@ -1,33 +1,30 @@
+"""
+The editorial content: topics, disclaimers, questions, answers, and the frozen published
+versions patients read. The workflow rules live in answers/workflow.py, search in
+answers/search.py, the JSON-LD in answers/structured_data.py.
+"""
+
 import calendar
 import datetime
-import hashlib
-import json
 
 from django.conf import settings
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-    SearchVectorField,
-)
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Concat, Substr
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from simple_history.models import HistoricalRecords
 
-from answers import rendering
+from answers import rendering, search
+from answers.structured_data import medical_web_page
+from answers.workflow import Status, TransitionError, Workflow, content_fingerprint
 from citations.markers import (
     CitedSource,
     check_citations,
     contains_markers,
-    first_use_numbering,
     marker_uses,
-    renumber_markers,
+    reference_entry,
 )
 from citations.models import Citation, Source
 
@@ -80,6 +77,15 @@ class Disclaimer(models.Model):
     def save(self, *args, **kwargs):
         self.body_html = rendering.render_plain_markdown(self.body)
         super().save(*args, **kwargs)
+
+    def deletion_refusal(self):
+        """Why this disclaimer cannot be deleted now, or None."""
+        if self.is_default and Answer.objects.relying_on_default_disclaimer().exists():
+            return (
+                "This is the site default, and answers rely on it (their topic has no "
+                "disclaimer of its own). Make another disclaimer the site default first."
+            )
+        return None
 
     def render_for(self, topic_name):
         return rendering.fill_topic(self.body_html, topic_name)
@@ -171,12 +177,6 @@ PUBLIC_VERSION_FIELDS = [
     "reviewer_credentials", "reviewed_on", "next_review_due", "approved_at",
 ]  # fmt: skip
 
-# PostgreSQL text-search configuration: the answers are written in English.
-SEARCH_CONFIG = "english"
-# Snippet highlight markers: control characters no editor text contains, so the snippet
-# can be escaped as a whole and only these turned into <mark> (see answers/views.py).
-SNIPPET_START, SNIPPET_STOP = "\x02", "\x03"
-
 
 def months_after(day, months):
     """The same day `months` later (the month's last day where that day does not exist)."""
@@ -218,10 +218,6 @@ class RevisionSnapshot(models.Model):
 
     class Meta:
         abstract = True
-
-
-class TransitionError(ValidationError):
-    """A workflow step that is not allowed now; the message says why, for the editor."""
 
 
 class AnswerQuerySet(models.QuerySet):
@@ -270,59 +266,8 @@ class AnswerQuerySet(models.QuerySet):
         return self.for_listing().order_by("-live_version__approved_at")
 
     def search(self, text, limit=20):
-        """Published answers matching `text`, best first, each with a `snippet` source.
-
-        PostgreSQL: full-text search over the stored, weighted vector (question A, short
-        answer B, research C) with `websearch` syntax ("quoted phrases", -without, or).
-        SQLite: every word must appear somewhere; newest first."""
-        text = " ".join(text.split())[:200]
-        if not text:
-            return self.none()
-        published = self.for_listing()
-        if connection.vendor == "postgresql":
-            query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-            # Rank first, then make snippets for the best matches only: ts_headline is
-            # costly, and PostgreSQL would compute it for every match before sorting.
-            best = (
-                self.published()
-                .filter(live_version__search_vector=query)
-                .annotate(rank=SearchRank(F("live_version__search_vector"), query))
-                .order_by("-rank", "-live_version__approved_at")
-                .values("pk")[:limit]
-            )
-            return (
-                published.filter(pk__in=best)
-                .annotate(
-                    rank=SearchRank(F("live_version__search_vector"), query),
-                    snippet=SearchHeadline(
-                        Concat(
-                            "live_version__short_answer",
-                            Value(" "),
-                            "live_version__research_plain",
-                            output_field=models.TextField(),
-                        ),
-                        query,
-                        config=SEARCH_CONFIG,
-                        start_sel=SNIPPET_START,
-                        stop_sel=SNIPPET_STOP,
-                        max_words=40,
-                        min_words=20,
-                        max_fragments=2,
-                        fragment_delimiter=" … ",
-                    ),
-                )
-                .order_by("-rank", "-live_version__approved_at")
-            )
-        matches = published
-        for word in text.split()[:10]:
-            matches = matches.filter(
-                Q(live_version__question_text__icontains=word)
-                | Q(live_version__short_answer__icontains=word)
-                | Q(live_version__research_plain__icontains=word)
-            )
-        return matches.annotate(snippet=Substr("live_version__short_answer", 1, 300)).order_by(
-            "-live_version__approved_at"
-        )[:limit]
+        """Published answers matching `text`, best first (see answers/search.py)."""
+        return search.matching(self.published(), self.for_listing(), text, limit)
 
     def citing_flagged_sources(self):
         """Published answers citing a source since retracted or under an expression of concern."""
@@ -332,22 +277,67 @@ class AnswerQuerySet(models.QuerySet):
             .distinct()
         )
 
+    def changed_since_approval(self):
+        """Published answers with a newer draft or submission than what patients see: an
+        edit to the answer, or to a source, question, topic or disclaimer it shares."""
+        return self.published().exclude(status=Status.PUBLISHED)
+
     def needing_review(self, within_days=30):
-        """What reviewers should look at: reviews due, and answers citing flagged sources."""
+        """What reviewers should look at: reviews due, answers citing flagged sources, and
+        live answers whose content changed since approval."""
         due = self.due_for_review(within_days).values("pk")
         flagged = self.citing_flagged_sources().values("pk")
-        return self.filter(Q(pk__in=due) | Q(pk__in=flagged))
+        changed = self.changed_since_approval().values("pk")
+        return self.filter(Q(pk__in=due) | Q(pk__in=flagged) | Q(pk__in=changed))
+
+    def sharing(self, obj):
+        """The answers whose content includes `obj`, a source, question, topic or
+        disclaimer that other answers may share."""
+        if isinstance(obj, Source):
+            return self.filter(pk__in=Citation.objects.filter(source=obj).values("answer_id"))
+        if isinstance(obj, Question):
+            return self.filter(question=obj)
+        if isinstance(obj, Topic):
+            return self.filter(question__topic=obj)
+        if isinstance(obj, Disclaimer):
+            uses = Q(disclaimer=obj) | Q(disclaimer=None, question__topic__disclaimer=obj)
+            if obj.is_default:
+                uses |= Q(disclaimer=None, question__topic__disclaimer=None)
+            return self.filter(uses)
+        raise TypeError(f"Answers do not share {type(obj).__name__} records.")
+
+    def relying_on_default_disclaimer(self):
+        return self.filter(disclaimer=None, question__topic__disclaimer=None)
+
+    def record_shared_edit(self, user, reason):
+        """After a shared record was saved: each of these answers that is live or in review
+        and whose content is no longer what was approved is recorded as edited (back to
+        draft, see `Answer.record_edit`). Returns (live answers whose content now differs
+        from what patients see, answers in review that went back to draft)."""
+        differing, sent_back = [], []
+        candidates = self.filter(Q(live_version__isnull=False) | Q(status=Status.IN_REVIEW))
+        for answer in candidates.select_related("live_version", "question__topic"):
+            was_in_review = answer.status == Status.IN_REVIEW
+            transition = answer.record_edit(user, reason)
+            if answer.is_published and answer.differs_from_live():
+                differing.append(answer)
+            elif transition and was_in_review:
+                sent_back.append(answer)
+        return differing, sent_back
+
+    def awaiting_resubmission(self):
+        """Drafts that were live or in review until an edit sent them back: what a shared
+        edit leaves to be submitted again."""
+        sent_back = Transition.objects.filter(answer=models.OuterRef("pk"), action="edit")
+        return self.filter(status=Status.DRAFT).filter(
+            Q(live_version__isnull=False) | Q(models.Exists(sent_back))
+        )
 
 
-CONTENT_FIELDS = ["short_answer", "research", "doctor_questions", "disclaimer_id"]
-
-
-class Answer(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "In review"
-        PUBLISHED = "published", "Published"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+class Answer(Workflow, models.Model):
+    Status = Status
+    # What an editor writes (and a restore brings back), beside the citations.
+    EDITABLE_CONTENT = ["short_answer", "research", "doctor_questions", "disclaimer_id"]
 
     question = models.OneToOneField(Question, on_delete=models.PROTECT, related_name="answer")
     short_answer = models.TextField(
@@ -474,16 +464,9 @@ class Answer(models.Model):
             for c in self.citations.order_by("number")
         ]
 
-    def fingerprint(self):
-        """A digest of the clinical content: the fields patients read and the citations."""
-        content = {field: getattr(self, field) for field in CONTENT_FIELDS}
-        content["citations"] = self.citations_snapshot()
-        encoded = json.dumps(content, sort_keys=True, default=str).encode()
-        return hashlib.sha256(encoded).hexdigest()
-
     def record_citations(self):
         """Store the current citations on the revision just recorded, for diffs and restore."""
-        latest = self.history.order_by("-history_date", "-history_id").first()
+        latest = self.latest_revision()
         if latest is not None:
             latest.citations_snapshot = self.citations_snapshot()
             latest.save(update_fields=["citations_snapshot"])
@@ -491,33 +474,60 @@ class Answer(models.Model):
     def latest_revision(self):
         return self.history.order_by("-history_date", "-history_id").first()
 
-    def last_content_editor(self):
-        """Who changed the clinical content last (text or citations), or None if unknown."""
-        editor, edited_at = None, None
-        newer = None
-        for record in self.history.order_by("-history_date", "-history_id"):
-            if newer is not None and self._content_differs(newer, record):
-                editor, edited_at = newer.history_user, newer.history_date
-                break
-            newer = record
-        else:
-            if newer is not None:  # the answer's content is as it was created
-                editor, edited_at = newer.history_user, newer.history_date
-        citation_change = (
-            Citation.history.filter(answer_id=self.pk).order_by("-history_date").first()
-        )
-        if citation_change and (edited_at is None or citation_change.history_date > edited_at):
-            editor = citation_change.history_user
-        return editor
+    # Content: everything the published version freezes
 
-    @staticmethod
-    def _content_differs(newer, older):
-        return any(getattr(newer, f) != getattr(older, f) for f in CONTENT_FIELDS) or (
-            newer.citations_snapshot != older.citations_snapshot
-        )
+    def frozen_content(self):
+        """What a reviewer approves and patients read, as the published version keeps it:
+        the answer's text and citations, the question, the topic's name, the cited sources'
+        formatted records and the disclaimer. Its digest is the answer's `fingerprint()`."""
+        uses = marker_uses(self.research)
+        return {
+            "question_text": self.question.text,
+            "topic_name": self.question.topic.name,
+            "short_answer": self.short_answer,
+            "research": self.research,
+            "doctor_questions": self.doctor_questions,
+            "references": [reference_entry(c, uses.get(c.number, 0)) for c in self.citation_rows()],
+            "disclaimer_html": str(self.disclaimer_html()),
+        }
+
+    def fingerprint(self):
+        return content_fingerprint(self.frozen_content())
 
     def differs_from_live(self):
         return bool(self.live_version) and self.live_version.fingerprint != self.fingerprint()
+
+    def content_editors(self):
+        """The ids of everyone who changed this answer's content since its last approval
+        (if it was never approved: the answer and its citations ever, and what it shares
+        since the answer was created). A change counts if it touched what patients read:
+        the answer's text, its citations, the question's text or topic, the topic's name or
+        disclaimer, the disclaimer's text, or a cited source's record."""
+        last_approval = (
+            self.versions.order_by("-approved_at").values_list("approved_at", flat=True).first()
+        )
+        since_shared = last_approval or self.created_at
+        disclaimer = self.effective_disclaimer()
+        histories = [
+            (self.history.all(), ["question_id", *self.EDITABLE_CONTENT], last_approval),
+            (Citation.history.filter(answer_id=self.pk), CITATION_CONTENT, last_approval),
+            (Question.history.filter(id=self.question_id), QUESTION_CONTENT, since_shared),
+            (Topic.history.filter(id=self.question.topic_id), TOPIC_CONTENT, since_shared),
+            (
+                Source.history.filter(id__in=self.citations.values("source_id")),
+                Source.PATIENT_FIELDS,
+                since_shared,
+            ),
+        ]
+        if disclaimer:
+            histories.append(
+                (Disclaimer.history.filter(id=disclaimer.pk), DISCLAIMER_CONTENT, since_shared)
+            )
+        editors = set()
+        for records, fields, since in histories:
+            editors |= editors_since(records, fields, since)
+        editors.discard(None)
+        return editors
 
     # The page patients see, as it would look if approved now
 
@@ -533,21 +543,15 @@ class Answer(models.Model):
         """The page as patients would see it: an unsaved PublishedVersion of this draft."""
         profile = getattr(reviewer, "reviewer_profile", None) if reviewer else None
         reviewed_on = reviewed_on or timezone.localdate()
-        uses = marker_uses(self.research)
+        content = self.frozen_content()
         research_html = rendering.render_markdown(self.research)
         return PublishedVersion(
             answer=self,
-            question_text=self.question.text,
-            topic_name=self.question.topic.name,
-            short_answer=self.short_answer,
-            research=self.research,
-            doctor_questions=self.doctor_questions,
+            **content,
             short_answer_html=rendering.render_plain_markdown(self.short_answer),
             research_html=research_html,
             research_plain=rendering.plain_text(research_html),
             doctor_questions_html=rendering.render_list(self.doctor_questions),
-            references=[reference_entry(c, uses.get(c.number, 0)) for c in self.citation_rows()],
-            disclaimer_html=self.disclaimer_html(),
             reviewer=reviewer,
             reviewer_name=profile.display_name if profile else "",
             reviewer_credentials=profile.credentials if profile else "",
@@ -555,249 +559,33 @@ class Answer(models.Model):
             next_review_due=months_after(reviewed_on, settings.REVIEW_INTERVAL_MONTHS)
             if reviewer
             else None,
-            fingerprint=self.fingerprint(),
+            fingerprint=content_fingerprint(content),
         )
 
-    # The workflow. These methods are the only way the status changes.
 
-    def allowed_transitions(self, user):
-        """{action: reason or None}: None if `user` may do it now, else why not."""
-        return {action: self._refusal(action, user) for action in TRANSITIONS}
-
-    def _refusal(self, action, user):
-        step = TRANSITIONS[action]
-        if action == "withdraw":
-            if not self.live_version_id:
-                return "Only an answer that is on the site can be withdrawn."
-        elif self.status not in step["from"]:
-            return f"Not possible while the answer is {self.get_status_display().lower()}."
-        if not user.has_perm(step["permission"]):
-            return step["no_permission"]
-        if action in ("submit", "approve"):
-            errors = self.citation_errors()
-            if errors:
-                return "Fix the citation problems first: " + " ".join(errors)
-        if action == "approve":
-            approved_before = (
-                self.submitted_fingerprint
-                if self.status == self.Status.IN_REVIEW
-                else getattr(self.live_version, "fingerprint", "")
-            )
-            if self.fingerprint() != approved_before:
-                return "The answer changed after it was submitted; it must be submitted again."
-            if self.last_content_editor() == user:
-                return (
-                    "You made the last change to this answer's text or citations, so another "
-                    "medical reviewer must approve it (four eyes)."
-                )
-            if not hasattr(user, "reviewer_profile"):
-                return "Add your reviewer profile (name and credentials) before approving."
-        return None
-
-    def _lock(self, expected_version):
-        """This answer, re-read and locked for the transaction; refused if it moved on."""
-        locked = (
-            Answer.objects.select_for_update(of=("self",))
-            .select_related("live_version")
-            .get(pk=self.pk)
-        )
-        if expected_version is not None and locked.version != int(expected_version):
-            editor = locked.latest_revision().history_user
-            name = (editor.get_full_name() or editor.get_username()) if editor else "Someone"
-            raise TransitionError(
-                f"{name} changed this answer after you opened it. "
-                "Reload it and check their changes first."
-            )
-        return locked
-
-    def _record(self, action, from_status, user, comment, reason):
-        """Save the status change as a revision and log the transition."""
-        self._transition = True
-        self._change_reason = reason[:100]
-        try:
-            self.save()
-        finally:
-            self._transition = False
-        self.record_citations()
-        return Transition.objects.create(
-            answer=self,
-            action=action,
-            from_status=from_status,
-            to_status=self.status,
-            user=user,
-            comment=comment,
-            revision=self.latest_revision().history_id,
-        )
-
-    def _refresh_from(self, locked):
-        self.refresh_from_db()
-        self.live_version = locked.live_version
-        self._loaded_status = self.status
-
-    @transaction.atomic
-    def transition(self, action, user, comment="", expected_version=None):
-        """Carry out a workflow step, or raise TransitionError saying why not."""
-        answer = self._lock(expected_version)
-        refusal = answer._refusal(action, user)
-        if refusal:
-            raise TransitionError(refusal)
-        if action == "send_back" and not comment.strip():
-            raise TransitionError("Say what needs to change: the comment goes to the editor.")
-        from_status = answer.status
-        if action == "submit":
-            answer.submitted_fingerprint = answer.fingerprint()
-        elif action == "approve":
-            version = answer.build_version(reviewer=user)
-            version.comment = comment
-            version.save()
-            version.refresh_search_vector()
-            answer.live_version = version
-        elif action == "withdraw":
-            answer.live_version = None
-        answer.status = TRANSITIONS[action]["to"]
-        label = TRANSITIONS[action]["label"]
-        step = answer._record(
-            action, from_status, user, comment, f"{label}: {comment}" if comment else label
-        )
-        if action == "approve":  # the revision the approval recorded (same content as read)
-            answer.live_version.answer_revision = step.revision
-            answer.live_version.save(update_fields=["answer_revision"])
-        self._refresh_from(answer)
-        return step
-
-    @transaction.atomic
-    def note_edit(self, user):
-        """After an edit: changed content under review or live goes back to draft."""
-        approved_before = {
-            self.Status.IN_REVIEW: self.submitted_fingerprint,
-            self.Status.PUBLISHED: getattr(self.live_version, "fingerprint", ""),
-        }.get(self.status)
-        if approved_before is None or self.fingerprint() == approved_before:
-            return None
-        from_status, self.status = self.status, self.Status.DRAFT
-        return self._record(
-            "edit",
-            from_status,
-            user,
-            "Content changed; a new approval is needed.",
-            "Edited: back to draft",
-        )
-
-    @transaction.atomic
-    def renumber_by_first_use(self, user, expected_version=None):
-        """Number citations in order of first use (AMA), rewriting markers and numbers
-        together as one revision. Returns False if they already were."""
-        answer = self._lock(expected_version)
-        citations = list(answer.citations.all())
-        mapping = first_use_numbering(answer.research, [c.number for c in citations])
-        if all(old == new for old, new in mapping.items()):
-            return False
-        reason = "Renumbered citations by order of first use"
-        # Two passes, out of the way and then into place: no two citations of the answer
-        # ever share a number (the unique constraint is checked at each save).
-        for shift in (lambda number: 1000 + mapping[number], lambda number: number - 1000):
-            for citation in citations:
-                citation.number = shift(citation.number)
-                citation._change_reason, citation._history_user = reason, user
-                citation.save()
-        answer.research = renumber_markers(answer.research, mapping)
-        answer._change_reason, answer._history_user = reason, user
-        answer.save()
-        answer.record_citations()
-        answer.note_edit(user)
-        self._refresh_from(answer)
-        return True
-
-    @transaction.atomic
-    def restore(self, record, user, expected_version=None):
-        """Make an old revision's content the current draft. Never touches the live version.
-        Returns the citation numbers whose source no longer exists (not restored)."""
-        if not user.has_perm("answers.change_answer"):
-            raise PermissionDenied
-        answer = self._lock(expected_version)
-        for field in CONTENT_FIELDS:
-            setattr(answer, field, getattr(record, field))
-        when = timezone.localtime(record.history_date).strftime("%d %b %Y %H:%M")
-        reason = f"Restored the revision of {when}"
-        existing = {c.number: c for c in answer.citations.all()}
-        wanted = {row["number"]: row for row in record.citations_snapshot}
-        available = set(
-            Source.objects.filter(pk__in=[r["source"] for r in wanted.values()]).values_list(
-                "pk", flat=True
-            )
-        )
-        missing = sorted(n for n, row in wanted.items() if row["source"] not in available)
-        for number, citation in existing.items():
-            if number not in wanted or number in missing:
-                citation._change_reason = reason
-                citation.delete()
-        for number, row in wanted.items():
-            citation = existing.get(number) or Citation(answer=answer, number=number)
-            if number in missing or (
-                citation.pk
-                and (citation.source_id, citation.locator) == (row["source"], row["locator"])
-            ):
-                continue
-            citation.source_id, citation.locator = row["source"], row["locator"]
-            citation._change_reason = reason
-            citation.save()
-        from_status, answer.status = answer.status, self.Status.DRAFT
-        answer._record("restore", from_status, user, reason, reason)
-        self._refresh_from(answer)
-        return missing
+# What of each shared record patients read, and so counts as an answer's content.
+CITATION_CONTENT = ["number", "source_id", "locator"]
+QUESTION_CONTENT = ["text", "topic_id"]
+TOPIC_CONTENT = ["name", "disclaimer_id"]
+DISCLAIMER_CONTENT = ["body", "is_default"]
 
 
-TRANSITIONS = {
-    "submit": {
-        "label": "Submit for review",
-        "from": {Answer.Status.DRAFT, Answer.Status.WITHDRAWN},
-        "to": Answer.Status.IN_REVIEW,
-        "permission": "answers.submit_answer",
-        "no_permission": "Only editors can submit answers for review.",
-    },
-    "approve": {
-        "label": "Approve and publish",
-        "from": {Answer.Status.IN_REVIEW, Answer.Status.PUBLISHED},
-        "to": Answer.Status.PUBLISHED,
-        "permission": "answers.review_answer",
-        "no_permission": "Only medical reviewers can approve answers.",
-    },
-    "send_back": {
-        "label": "Send back to the editor",
-        "from": {Answer.Status.IN_REVIEW},
-        "to": Answer.Status.DRAFT,
-        "permission": "answers.review_answer",
-        "no_permission": "Only medical reviewers can send answers back.",
-    },
-    "withdraw": {
-        "label": "Withdraw from the site",
-        "from": set(Answer.Status),  # any status, as long as a version is live
-        "to": Answer.Status.WITHDRAWN,
-        "permission": "answers.withdraw_answer",
-        "no_permission": "Only medical reviewers can withdraw answers.",
-    },
-}
-
-
-def reference_entry(citation, uses):
-    """One entry of the frozen reference list (its HTML already safe)."""
-    source = citation.source
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    return {
-        "number": citation.number,
-        "source_id": source.pk,
-        "html": source.formatted,
-        "locator": citation.locator,
-        "evidence": source.get_evidence_type_display(),
-        "doi_url": source.doi_url,
-        "pubmed_url": source.pubmed_url,
-        "link_url": "" if source.doi else source.link_url,
-        # Back to each place the reference is cited: "↑" for one, "↑ a b c" for several.
-        "backlinks": [
-            {"anchor": f"cite-{citation.number}-{k}", "label": letters[k - 1] if uses > 1 else ""}
-            for k in range(1, min(uses, len(letters)) + 1)
-        ],
-    }
+def editors_since(records, fields, since):
+    """The ids of users who, after `since` (None: ever), created or deleted one of the
+    objects whose `records` (simple-history rows) these are, or changed one of `fields`."""
+    editors, previous = set(), {}
+    for record in records.order_by("history_date", "history_id"):
+        before = previous.get(record.id)
+        previous[record.id] = record
+        if since is not None and record.history_date <= since:
+            continue
+        if (
+            before is None
+            or record.history_type != "~"
+            or any(getattr(record, name) != getattr(before, name) for name in fields)
+        ):
+            editors.add(record.history_user_id)
+    return editors
 
 
 class PublishedVersion(models.Model):
@@ -849,48 +637,22 @@ class PublishedVersion(models.Model):
         return bool(self.next_review_due) and self.next_review_due < timezone.localdate()
 
     def refresh_search_vector(self):
-        """Weighted A (question), B (short answer), C (research); PostgreSQL only."""
-        if connection.vendor != "postgresql":
-            return
-        vector = (
-            SearchVector("question_text", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("short_answer", weight="B", config=SEARCH_CONFIG)
-            + SearchVector("research_plain", weight="C", config=SEARCH_CONFIG)
-        )
-        # The vector is derived data of a frozen version: no history to keep.
-        PublishedVersion.objects.filter(pk=self.pk).update(search_vector=vector)
+        search.refresh_vector(self)
 
     def structured_data(self, url):
-        """schema.org MedicalWebPage for this version (JSON-LD)."""
-        data = {
-            "@context": "https://schema.org",
-            "@type": "MedicalWebPage",
-            "name": self.question_text,
-            "url": url,
-            "description": self.short_answer,
-            "datePublished": self.approved_at.date().isoformat(),
-            "lastReviewed": self.reviewed_on.isoformat() if self.reviewed_on else None,
-            "reviewedBy": {
-                "@type": "Person",
-                "name": self.reviewer_name,
-                "honorificSuffix": self.reviewer_credentials,
-            },
-            "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
-            "about": {"@type": "Thing", "name": self.topic_name},
-            "citation": [
-                {
-                    "@type": "CreativeWork",
-                    "name": strip_tags(ref["html"]),
-                    **(
-                        {"url": ref["doi_url"] or ref["link_url"]}
-                        if ref["doi_url"] or ref["link_url"]
-                        else {}
-                    ),
-                }
-                for ref in self.references
-            ],
-        }
-        return {key: value for key, value in data.items() if value is not None}
+        return medical_web_page(self, url)
+
+    def content_fingerprint(self):
+        """The digest of what this version froze: equal to the answer's `fingerprint()`
+        while the answer's content is what was approved."""
+        return content_fingerprint({name: getattr(self, name) for name in FROZEN_CONTENT})
+
+
+# The frozen content of a version: the keys of `Answer.frozen_content()`.
+FROZEN_CONTENT = [
+    "question_text", "topic_name", "short_answer", "research", "doctor_questions",
+    "references", "disclaimer_html",
+]  # fmt: skip
 
 
 class Transition(models.Model):

@@ -15,8 +15,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from answers.models import SNIPPET_START, SNIPPET_STOP, Answer, Topic
+from answers.models import Answer, Topic
 from answers.rendering import render_markdown, validate_markdown
+from answers.search import SNIPPET_START, SNIPPET_STOP
 from citations.characters import strip_unprintable, validate_printable
 from citations.models import Source
 

@@ -29,6 +29,31 @@ def citation_anchor(number, use):
     return f"cite-{number}-{use}"
 
 
+def reference_entry(citation, uses):
+    """One entry of an answer's reference list, as its published version freezes it (the
+    HTML already safe): the source's formatted record, labels and links, and a link back to
+    each of the `uses` places the text cites it ("↑" for one, "↑ a b c" for several)."""
+    source = citation.source
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return {
+        "number": citation.number,
+        "source_id": source.pk,
+        "html": source.formatted,
+        "locator": citation.locator,
+        "evidence": source.get_evidence_type_display(),
+        "doi_url": source.doi_url,
+        "pubmed_url": source.pubmed_url,
+        "link_url": "" if source.doi else source.link_url,
+        "backlinks": [
+            {
+                "anchor": citation_anchor(citation.number, k),
+                "label": letters[k - 1] if uses > 1 else "",
+            }
+            for k in range(1, min(uses, len(letters)) + 1)
+        ],
+    }
+
+
 # What the sanitizer lets through: only the anchors above, as the renderer writes them.
 CITATION_ANCHOR = re.compile(r"^cite-\d{1,3}-\d{1,4}$")
 CITATION_LABEL = re.compile(r"^Reference \d{1,3}$")

@@ -145,6 +145,13 @@ class Source(models.Model):
     history = HistoricalRecords(excluded_fields=["formatted", "retraction_checked_at"])
     objects = SourceQuerySet.as_manager()
 
+    # What patients read of a source (its formatted reference, label and links): a change
+    # to any of these changes every answer that cites it. Notes and retraction fields do not.
+    PATIENT_FIELDS = [
+        "kind", "authors", "title", "container_title", "year", "volume", "issue", "pages",
+        "doi", "pmid", "url", "evidence_type",
+    ]  # fmt: skip
+
     class Meta:
         ordering = ["title"]
         constraints = [

@@ -29,8 +29,7 @@ def in_review(demo_answer, editor):
     demo_answer.short_answer += " Ask your neurologist."
     demo_answer._history_user = editor
     demo_answer.save()
-    demo_answer.record_citations()
-    demo_answer.note_edit(editor)
+    demo_answer.record_edit(editor)
     demo_answer.transition("submit", editor)
     return demo_answer
 
@@ -69,7 +68,7 @@ def test_reviewer_sees_why_approve_is_missing_on_own_edit(client, demo_answer, e
     demo_answer.refresh_from_db()
     demo_answer.transition("submit", editor)
     page = client.get(url).content.decode()
-    assert "You made the last change to this answer&#x27;s text or citations" in page
+    assert "You changed this answer&#x27;s content" in page
     assert transition_url(demo_answer, "approve") not in page
     response = post_step(client, demo_answer, "approve")
     assert "four eyes" in response.content.decode()
@@ -141,7 +140,7 @@ def test_stale_transition_through_the_admin_is_refused(client, in_review, editor
     )
     client.force_login(reviewer)
     page = post_step(client, in_review, "approve", version=seen).content.decode()
-    assert "Erin Editor changed this answer after you opened it" in page
+    assert "Erin Editor saved this answer at" in page
 
 
 def test_timeline_lists_revisions_with_reasons_and_comments(client, in_review, reviewer):

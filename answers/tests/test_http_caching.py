@@ -77,7 +77,7 @@ def test_publishing_a_new_version_changes_the_page_at_once(client, demo_answer, 
     demo_answer.short_answer = "A new short answer."
     demo_answer._history_user = editor
     demo_answer.save()
-    demo_answer.note_edit(editor)
+    demo_answer.record_edit(editor)
     assert client.get(url, headers={"if-none-match": old["ETag"]}).status_code == 304  # not yet
     publish(demo_answer, editor, reviewer)
     new = client.get(url, headers={"if-none-match": old["ETag"]})

@@ -16,7 +16,7 @@ def draft_change(demo_answer, editor):
     demo_answer.short_answer = "A draft sentence patients must not see yet."
     demo_answer._history_user = editor
     demo_answer.save()
-    demo_answer.note_edit(editor)
+    demo_answer.record_edit(editor)
     return demo_answer
 
 

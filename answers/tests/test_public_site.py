@@ -30,8 +30,10 @@ def make_answer(topic, slug, question, short, research, source, editor=None, rev
 
 @pytest.fixture
 def mixed(demo_answer, editor, reviewer):
-    """The demo answer plus one answer in each state that patients must never see."""
+    """The demo answer plus one answer in each state that patients must never see. The
+    withdrawn one was the only answer of its topic, Vascular."""
     topic = Topic.objects.create(name="Neurology", slug="neurology")
+    vascular = Topic.objects.create(name="Vascular", slug="vascular")
     source = Source.objects.get(pmid="39276207")
     published = make_answer(
         topic, "ms-relapse", "What helps during a multiple sclerosis relapse?",
@@ -48,7 +50,7 @@ def mixed(demo_answer, editor, reviewer):
     )  # fmt: skip
     in_review.transition("submit", editor)
     withdrawn = make_answer(
-        topic, "withdrawn-q", "Do zebra supplements prevent stroke?",
+        vascular, "withdrawn-q", "Do zebra supplements prevent stroke?",
         "Withdrawn zebra text.", "Zebra cohort [1].", source, editor, reviewer,
     )  # fmt: skip
     withdrawn.transition("withdraw", reviewer, comment="Outdated")
@@ -58,8 +60,17 @@ def mixed(demo_answer, editor, reviewer):
 def test_topic_page_lists_only_published_answers(client, mixed):
     page = client.get("/topics/neurology/").content.decode()
     assert "<h1>Neurology</h1>" in page
-    assert "What helps during a multiple sclerosis relapse?" in page
+    assert f'<a href="{mixed["published"].get_absolute_url()}">What helps during' in page
     assert "zebra" not in page.lower()
+    # A hidden answer has no live text to print, but its link would still leak.
+    for answer in mixed["hidden"]:
+        assert answer.get_absolute_url() not in page
+
+
+def test_topic_whose_answers_are_all_hidden_lists_none(client, mixed):
+    page = client.get("/topics/vascular/").content.decode()
+    assert "No reviewed answers in this topic yet." in page
+    assert Answer.objects.get(question__slug="withdrawn-q").get_absolute_url() not in page
 
 
 def test_unknown_topic_is_not_found(client, db):
@@ -70,6 +81,7 @@ def test_topic_without_published_answers_is_not_on_home(client, mixed):
     Topic.objects.create(name="Dermatology", slug="dermatology")
     page = client.get("/").content.decode()
     assert "Neurology" in page and "Dermatology" not in page
+    assert "Vascular" not in page  # its only answer was withdrawn
 
 
 def test_search_finds_published_answers_with_highlighted_snippets(client, mixed):
@@ -106,6 +118,10 @@ def test_search_never_finds_unpublished_answers(client, mixed):
     assert "No answers matched “zebra”." in page
     assert "Try fewer or more general words" in page
     assert not Answer.objects.search("zebra").exists()
+    for answer in mixed["hidden"]:
+        assert answer.get_absolute_url() not in page
+    # The topics suggested instead are those with a published answer.
+    assert 'href="/topics/neurology/"' in page and 'href="/topics/vascular/"' not in page
 
 
 def test_search_snippets_escape_editor_text(mixed, editor, reviewer, client):
@@ -138,7 +154,7 @@ def test_re_approval_refreshes_the_search_vector(mixed, editor, reviewer):
     answer.short_answer = "Corticosteroids and plasma exchange can help."
     answer._history_user = editor
     answer.save()
-    answer.note_edit(editor)
+    answer.record_edit(editor)
     assert Answer.objects.search("plasma exchange").count() == 0  # not approved yet
     publish(answer, editor, reviewer)
     assert list(Answer.objects.search("plasma exchange")) == [answer]
@@ -214,11 +230,12 @@ def test_answer_page_has_canonical_url_description_and_json_ld(client, demo_answ
     }.items() <= (data["citation"][3].items())
 
 
-def test_json_ld_cannot_be_broken_out_of(client, demo_answer, second_reviewer):
+def test_json_ld_cannot_be_broken_out_of(client, demo_answer, editor, second_reviewer):
     question = demo_answer.question
     question.text = "Is </script><script>alert(1)</script> safe?"
     question.save()
-    demo_answer.transition("approve", second_reviewer)
+    Answer.objects.sharing(question).record_shared_edit(editor, "Reworded the question")
+    publish(demo_answer, editor, second_reviewer)
     page = client.get(demo_answer.get_absolute_url()).content.decode()
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
     assert json.loads(block)["name"] == "Is </script><script>alert(1)</script> safe?"

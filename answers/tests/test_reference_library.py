@@ -219,7 +219,7 @@ def test_reference_list_links_back_to_every_place_it_is_cited(
     demo_answer.research += " The Lancet review also covers lupus [9]."
     demo_answer._history_user = editor
     demo_answer.save()
-    demo_answer.note_edit(editor)
+    demo_answer.record_edit(editor)
     publish(demo_answer, editor, reviewer)
     page = client.get(demo_answer.get_absolute_url()).content.decode()
     ref9 = page[page.index('<li id="ref-9"') : page.index('<li id="ref-10"')]

@@ -35,8 +35,7 @@ def edit(answer, user, **fields):
         setattr(answer, name, value)
     answer._history_user = user
     answer.save()
-    answer.record_citations()
-    answer.note_edit(user)
+    answer.record_edit(user)
 
 
 def test_full_cycle_submit_approve_publishes_a_frozen_version(draft, editor, reviewer):
@@ -81,7 +80,7 @@ def test_reviewer_who_changed_a_citation_last_cannot_approve(draft, editor, revi
     citation.locator = "p. 2036"
     citation._history_user = reviewer
     citation.save()
-    draft.record_citations()
+    draft.record_edit(reviewer)
     draft.transition("submit", editor)
     with pytest.raises(TransitionError, match="four eyes"):
         draft.transition("approve", reviewer)
@@ -157,7 +156,7 @@ def test_citation_errors_block_approval(draft, editor, reviewer):
 def test_approval_needs_the_text_that_was_submitted(draft, editor, reviewer):
     draft.transition("submit", editor)
     draft.research = "Changed behind the reviewer's back [1]."
-    draft.save()  # no note_edit: as if changed by a script
+    draft.save()  # no record_edit: as if changed by a script
     with pytest.raises(TransitionError, match="changed after it was submitted"):
         draft.transition("approve", reviewer)
 
@@ -240,7 +239,7 @@ def test_restoring_a_published_answer_does_not_republish_it(demo_answer, editor)
 def test_stale_transition_is_refused(draft, editor):
     started_from = draft.version
     edit(draft, editor, research="Newer text [1].")
-    with pytest.raises(TransitionError, match="changed this answer after you opened it"):
+    with pytest.raises(TransitionError, match="saved this answer at"):
         draft.transition("submit", editor, expected_version=started_from)
 
 

@@ -1,0 +1,84 @@
+"""
+Search over published answers: PostgreSQL full-text search with ranking, or a plain word
+match on SQLite. `Answer.objects.search(text)` is the entry point; `refresh_vector` fills a
+published version's stored vector when it is approved.
+"""
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection, models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Substr
+
+# PostgreSQL text-search configuration: the answers are written in English.
+SEARCH_CONFIG = "english"
+# Snippet highlight markers: control characters no editor text contains, so the snippet
+# can be escaped as a whole and only these turned into <mark> (see answers/views.py).
+SNIPPET_START, SNIPPET_STOP = "\x02", "\x03"
+
+
+def matching(published, listing, text, limit=20):
+    """The answers of `listing` matching `text`, best first, each with a `snippet` source.
+    `published` is the same answers without the listing's column restrictions.
+
+    PostgreSQL: full-text search over the stored, weighted vector (question A, short
+    answer B, research C) with `websearch` syntax ("quoted phrases", -without, or).
+    SQLite: every word must appear somewhere; newest first."""
+    text = " ".join(text.split())[:200]
+    if not text:
+        return listing.none()
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        # Rank first, then make snippets for the best matches only: ts_headline is
+        # costly, and PostgreSQL would compute it for every match before sorting.
+        best = (
+            published.filter(live_version__search_vector=query)
+            .annotate(rank=SearchRank(F("live_version__search_vector"), query))
+            .order_by("-rank", "-live_version__approved_at")
+            .values("pk")[:limit]
+        )
+        return (
+            listing.filter(pk__in=best)
+            .annotate(
+                rank=SearchRank(F("live_version__search_vector"), query),
+                snippet=SearchHeadline(
+                    Concat(
+                        "live_version__short_answer",
+                        Value(" "),
+                        "live_version__research_plain",
+                        output_field=models.TextField(),
+                    ),
+                    query,
+                    config=SEARCH_CONFIG,
+                    start_sel=SNIPPET_START,
+                    stop_sel=SNIPPET_STOP,
+                    max_words=40,
+                    min_words=20,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by("-rank", "-live_version__approved_at")
+        )
+    matches = listing
+    for word in text.split()[:10]:
+        matches = matches.filter(
+            Q(live_version__question_text__icontains=word)
+            | Q(live_version__short_answer__icontains=word)
+            | Q(live_version__research_plain__icontains=word)
+        )
+    return matches.annotate(snippet=Substr("live_version__short_answer", 1, 300)).order_by(
+        "-live_version__approved_at"
+    )[:limit]
+
+
+def refresh_vector(version):
+    """Weighted A (question), B (short answer), C (research); PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        return
+    vector = (
+        SearchVector("question_text", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("short_answer", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("research_plain", weight="C", config=SEARCH_CONFIG)
+    )
+    # The vector is derived data of a frozen version: no history to keep.
+    type(version).objects.filter(pk=version.pk).update(search_vector=vector)

@@ -1,0 +1,394 @@
+"""
+The editorial workflow, declared once.
+
+`STEPS` is the whole rulebook: for each step (submit, approve, send back, withdraw) the
+states it starts from, the permission it needs, whether a comment is required, the checks
+that block it and what it does. `Workflow` gives `Answer` the steps as named methods
+(`answer.submit(user)`, `answer.approve(user)`, …), `available_transitions(user)` for the
+admin, `record_edit()` as the one way an edit is recorded, and `locked()` as the one
+optimistic lock, with one message, for the change form and the steps alike.
+
+An answer's *content* is everything its published version freezes
+(`Answer.frozen_content()`): its own text and citations, the question's text, the topic's
+name, the cited sources' records and the disclaimer. "Changed since submission" compares a
+digest of all of it, and four eyes looks at who changed any of it.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from citations.characters import normalize_newlines, unprintable_character
+from citations.markers import RenumberFailed, first_use_numbering, renumber_markers
+
+COMMENT_MAX_CHARS = 2000
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class TransitionError(ValidationError):
+    """A workflow step that is not allowed now; the message says why, for the editor."""
+
+
+def content_fingerprint(content):
+    """A digest of an answer's frozen content (see `Answer.frozen_content`)."""
+    encoded = json.dumps(content, sort_keys=True, default=str).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+# The checks that can block a step: each says why not, or returns None.
+
+
+def _on_the_site(answer, user):
+    if not answer.is_published:
+        return "Only an answer that is on the site can be withdrawn."
+    return None
+
+
+def _citations_sound(answer, user):
+    errors = answer.citation_errors()
+    return "Fix the citation problems first: " + " ".join(errors) if errors else None
+
+
+def _unchanged_since_submission(answer, user):
+    submitted = (
+        answer.submitted_fingerprint
+        if answer.status == Status.IN_REVIEW
+        else getattr(answer.live_version, "fingerprint", "")
+    )
+    if answer.fingerprint() != submitted:
+        return (
+            "The answer changed after it was submitted (its text, citations, question, topic, "
+            "sources or disclaimer); send it back so that it can be submitted again."
+        )
+    return None
+
+
+def _four_eyes(answer, user):
+    if user.pk in answer.content_editors():
+        return (
+            "You changed this answer's content (its text, citations, question, topic, a cited "
+            "source or its disclaimer) since it was last approved, so another medical "
+            "reviewer must approve it (four eyes)."
+        )
+    return None
+
+
+def _has_reviewer_profile(answer, user):
+    if not hasattr(user, "reviewer_profile"):
+        return "Add your reviewer profile (name and credentials) before approving."
+    return None
+
+
+# What each step does to the locked answer, besides the status.
+
+
+def _freeze_submission(answer, user, comment):
+    answer.submitted_fingerprint = answer.fingerprint()
+
+
+def _publish(answer, user, comment):
+    version = answer.build_version(reviewer=user)
+    version.comment = comment
+    version.save()
+    version.refresh_search_vector()
+    answer.live_version = version
+
+
+def _take_down(answer, user, comment):
+    answer.live_version = None
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    to: str
+    permission: str
+    no_permission: str
+    # The states it starts from; None: any state, while a version is live.
+    starts_from: frozenset | None
+    # If set, a comment is required, and this says what it is for.
+    comment_required: str = ""
+    checks: tuple = ()
+    effect: object = None
+    explanation: str = field(default="", compare=False)
+
+    def applies_to(self, answer):
+        if self.starts_from is None:
+            return answer.is_published
+        return answer.status in self.starts_from
+
+
+STEPS = {
+    "submit": Step(
+        label="Submit for review",
+        starts_from=frozenset({Status.DRAFT, Status.WITHDRAWN}),
+        to=Status.IN_REVIEW,
+        permission="answers.submit_answer",
+        no_permission="Only editors can submit answers for review.",
+        checks=(_citations_sound,),
+        effect=_freeze_submission,
+        explanation="A medical reviewer will be asked to approve the answer as it is now.",
+    ),
+    "approve": Step(
+        label="Approve and publish",
+        starts_from=frozenset({Status.IN_REVIEW, Status.PUBLISHED}),
+        to=Status.PUBLISHED,
+        permission="answers.review_answer",
+        no_permission="Only medical reviewers can approve answers.",
+        checks=(_citations_sound, _unchanged_since_submission, _four_eyes, _has_reviewer_profile),
+        effect=_publish,
+        explanation="The answer will be published exactly as it is now, as reviewed by you "
+        "on today's date.",
+    ),
+    "send_back": Step(
+        label="Send back to the editor",
+        starts_from=frozenset({Status.IN_REVIEW}),
+        to=Status.DRAFT,
+        permission="answers.review_answer",
+        no_permission="Only medical reviewers can send answers back.",
+        comment_required="Say what needs to change: the comment goes to the editor.",
+        explanation="The answer goes back to draft; your comment tells the editor what to change.",
+    ),
+    "withdraw": Step(
+        label="Withdraw from the site",
+        starts_from=None,
+        to=Status.WITHDRAWN,
+        permission="answers.withdraw_answer",
+        no_permission="Only medical reviewers can withdraw answers.",
+        comment_required="Say why the answer leaves the site: the comment stays in its history.",
+        checks=(_on_the_site,),
+        effect=_take_down,
+        explanation="The answer leaves the public site at once. Its draft and history are kept.",
+    ),
+}
+
+
+def clean_comment(comment):
+    """A workflow comment as stored, or TransitionError saying what is wrong with it."""
+    comment = normalize_newlines(comment or "")
+    problem = unprintable_character(comment)
+    if problem:
+        raise TransitionError(f"The comment {problem}")
+    if len(comment) > COMMENT_MAX_CHARS:
+        raise TransitionError(
+            f"The comment is {len(comment):,} characters long; the limit is "
+            f"{COMMENT_MAX_CHARS:,}. Shorten it."
+        )
+    return comment
+
+
+class Workflow:
+    """The steps, the edit record and the lock of `Answer` (see the module's docstring)."""
+
+    def submit(self, user, comment="", expected_version=None):
+        return self.transition("submit", user, comment, expected_version)
+
+    def approve(self, user, comment="", expected_version=None):
+        return self.transition("approve", user, comment, expected_version)
+
+    def send_back(self, user, comment="", expected_version=None):
+        return self.transition("send_back", user, comment, expected_version)
+
+    def withdraw(self, user, comment="", expected_version=None):
+        return self.transition("withdraw", user, comment, expected_version)
+
+    def available_transitions(self, user):
+        """[(action, step, refusal)] for the steps that apply to the answer's state: the
+        buttons the admin shows, each with why `user` may not take it (None if they may)."""
+        return [
+            (action, step, self.refusal(action, user))
+            for action, step in STEPS.items()
+            if step.applies_to(self)
+        ]
+
+    def refusal(self, action, user):
+        """Why `user` may not take the step `action` now, or None if they may."""
+        step = STEPS[action]
+        if step.starts_from is not None and self.status not in step.starts_from:
+            return f"Not possible while the answer is {self.get_status_display().lower()}."
+        if not user.has_perm(step.permission):
+            return step.no_permission
+        for check in step.checks:
+            refusal = check(self, user)
+            if refusal:
+                return refusal
+        return None
+
+    @transaction.atomic
+    def transition(self, action, user, comment="", expected_version=None):
+        """Take a workflow step, or raise TransitionError saying why not."""
+        step = STEPS.get(action)
+        if step is None:
+            raise TransitionError(f"There is no workflow step “{action}”.")
+        comment = clean_comment(comment)
+        answer = self.locked(expected_version)
+        refusal = answer.refusal(action, user)
+        if refusal:
+            raise TransitionError(refusal)
+        if step.comment_required and not comment.strip():
+            raise TransitionError(step.comment_required)
+        from_status = answer.status
+        if step.effect:
+            step.effect(answer, user, comment)
+        answer.status = step.to
+        reason = f"{step.label}: {comment}" if comment else step.label
+        transition = answer._record(action, from_status, user, comment, reason)
+        if action == "approve":  # the revision the approval recorded (same content as read)
+            answer.live_version.answer_revision = transition.revision
+            answer.live_version.save(update_fields=["answer_revision"])
+        self._refresh_from(answer)
+        return transition
+
+    @transaction.atomic
+    def record_edit(self, user, reason="Content changed; a new approval is needed."):
+        """The one way an edit is recorded, once the answer, its citations or content it
+        shares (a source, its question, topic or disclaimer) were saved: the citations go on
+        the latest revision, and content that is no longer what was submitted or approved
+        sends the answer back to draft. Returns that transition, or None."""
+        answer = self.locked()
+        answer.record_citations()
+        approved_before = {
+            Status.IN_REVIEW: answer.submitted_fingerprint,
+            Status.PUBLISHED: getattr(answer.live_version, "fingerprint", ""),
+        }.get(answer.status)
+        transition = None
+        if approved_before is not None and answer.fingerprint() != approved_before:
+            from_status, answer.status = answer.status, Status.DRAFT
+            transition = answer._record("edit", from_status, user, reason, "Edited: back to draft")
+        self._refresh_from(answer)
+        return transition
+
+    def locked(self, expected_version=None):
+        """This answer, re-read and row-locked until the transaction ends. With
+        `expected_version` (the version a person started from, as a form posts it) a save
+        or step based on an older version is refused, and so is a missing version."""
+        answer = (
+            type(self)
+            .objects.select_for_update(of=("self",))
+            .select_related("live_version")
+            .get(pk=self.pk)
+        )
+        if expected_version is None:
+            return answer
+        try:
+            started_from = int(expected_version)
+        except (TypeError, ValueError):
+            raise TransitionError(
+                "This page did not say which version of the answer it showed, so nothing was "
+                "saved. Reload the answer and try again."
+            ) from None
+        if started_from != answer.version:
+            raise TransitionError(answer.stale_message())
+        return answer
+
+    def stale_message(self):
+        latest = self.latest_revision()
+        who = latest.history_user if latest else None
+        name = (who.get_full_name() or who.get_username()) if who else "Someone"
+        when = timezone.localtime(latest.history_date).strftime("%H:%M on %d %b %Y")
+        return (
+            f"{name} saved this answer at {when}, after you opened it. Nothing of yours was "
+            "saved. Open the answer in a new tab to see their changes, then make yours again."
+        )
+
+    def _record(self, action, from_status, user, comment, reason):
+        """Save the status change as a revision and log the transition."""
+        self._transition = True
+        self._change_reason = reason[:100]
+        self._history_user = user
+        try:
+            self.save()
+        finally:
+            self._transition = False
+        self.record_citations()
+        return self.transitions.create(
+            action=action,
+            from_status=from_status,
+            to_status=self.status,
+            user=user,
+            comment=comment,
+            revision=self.latest_revision().history_id,
+        )
+
+    def _refresh_from(self, locked):
+        self.refresh_from_db()
+        self.live_version = locked.live_version
+        self._loaded_status = self.status
+
+    @transaction.atomic
+    def renumber_by_first_use(self, user, expected_version=None):
+        """Number citations in order of first use (AMA), rewriting markers and numbers
+        together as one revision. Returns False if they already were."""
+        answer = self.locked(expected_version)
+        citations = list(answer.citations.all())
+        mapping = first_use_numbering(answer.research, [c.number for c in citations])
+        if all(old == new for old, new in mapping.items()):
+            return False
+        try:
+            research = renumber_markers(answer.research, mapping)
+        except RenumberFailed as error:
+            raise TransitionError(str(error)) from None
+        reason = "Renumbered citations by order of first use"
+        # Two passes, out of the way and then into place: no two citations of the answer
+        # ever share a number (the unique constraint is checked at each save).
+        for shift in (lambda number: 1000 + mapping[number], lambda number: number - 1000):
+            for citation in citations:
+                citation.number = shift(citation.number)
+                citation._change_reason, citation._history_user = reason, user
+                citation.save()
+        answer.research = research
+        answer._change_reason, answer._history_user = reason, user
+        answer.save()
+        answer.record_edit(user)
+        self._refresh_from(answer)
+        return True
+
+    @transaction.atomic
+    def restore(self, record, user, expected_version=None):
+        """Make an old revision's content the current draft. Never touches the live version.
+        Returns the citation numbers whose source no longer exists (not restored)."""
+        from citations.models import Citation, Source
+
+        if not user.has_perm("answers.change_answer"):
+            raise PermissionDenied
+        answer = self.locked(expected_version)
+        for name in self.EDITABLE_CONTENT:
+            setattr(answer, name, getattr(record, name))
+        when = timezone.localtime(record.history_date).strftime("%d %b %Y %H:%M")
+        reason = f"Restored the revision of {when}"
+        existing = {c.number: c for c in answer.citations.all()}
+        wanted = {row["number"]: row for row in record.citations_snapshot}
+        available = set(
+            Source.objects.filter(pk__in=[r["source"] for r in wanted.values()]).values_list(
+                "pk", flat=True
+            )
+        )
+        missing = sorted(n for n, row in wanted.items() if row["source"] not in available)
+        for number, citation in existing.items():
+            if number not in wanted or number in missing:
+                citation._change_reason, citation._history_user = reason, user
+                citation.delete()
+        for number, row in wanted.items():
+            citation = existing.get(number) or Citation(answer=answer, number=number)
+            if number in missing or (
+                citation.pk
+                and (citation.source_id, citation.locator) == (row["source"], row["locator"])
+            ):
+                continue
+            citation.source_id, citation.locator = row["source"], row["locator"]
+            citation._change_reason, citation._history_user = reason, user
+            citation.save()
+        from_status, answer.status = answer.status, Status.DRAFT
+        answer._record("restore", from_status, user, reason, reason)
+        self._refresh_from(answer)
+        return missing
