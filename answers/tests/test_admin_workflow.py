@@ -288,3 +288,45 @@ def test_saving_unchanged_text_from_a_browser_keeps_the_answer_published(
     demo_answer.refresh_from_db()
     assert demo_answer.status == Answer.Status.PUBLISHED
     assert not demo_answer.differs_from_live()
+
+
+@pytest.mark.parametrize("comment", ["", "   \n  "])
+def test_withdraw_needs_a_comment_even_if_the_browser_check_is_bypassed(
+    client, demo_answer, reviewer, comment
+):
+    client.force_login(reviewer)
+    page = post_step(client, demo_answer, "withdraw", comment=comment).content.decode()
+    assert "Say why the answer leaves the site" in page
+    demo_answer.refresh_from_db()
+    assert demo_answer.is_published
+
+
+def test_unprintable_comment_gets_a_message_and_is_kept(client, in_review, second_reviewer):
+    client.force_login(second_reviewer)
+    response = post_step(client, in_review, "approve", comment="Checked\x00 the dose.")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "cannot be shown on a page (U+0000)" in page
+    assert "Checked" in page and "the dose." in page  # the comment is still in the form
+    in_review.refresh_from_db()
+    assert in_review.status == Answer.Status.IN_REVIEW
+
+
+@pytest.mark.parametrize("version", ["", "abc", "1.5", "-"])
+def test_a_broken_version_gets_a_message_not_an_error(client, in_review, reviewer, version):
+    client.force_login(reviewer)
+    urls = [
+        transition_url(in_review, "send_back"),
+        reverse("admin:answers_answer_renumber", args=[in_review.pk]),
+        reverse(
+            "admin:answers_answer_restore",
+            args=[in_review.pk, in_review.history.earliest("history_date").history_id],
+        ),
+    ]
+    before = in_review.version
+    for url in urls:
+        response = client.post(url, {"comment": "Fix it", "version": version}, follow=True)
+        assert response.status_code == 200, url
+        assert "did not say which version of the answer it showed" in response.content.decode()
+    in_review.refresh_from_db()
+    assert in_review.version == before and in_review.status == Answer.Status.IN_REVIEW
