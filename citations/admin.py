@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from citations.formatting import format_reference
 from citations.forms import ImportForm
@@ -66,7 +67,8 @@ class SourceAdmin(RevisionAdmin):
 
     @admin.display(description="as patients will see it")
     def reference_preview(self, source):
-        return source.formatted if source.pk else "Shown once the source is saved."
+        # `formatted` is the formatter's escaped HTML, shown as patients see it (italics too).
+        return mark_safe(source.formatted) if source.pk else "Shown once the source is saved."
 
     @admin.display(description="cited in")
     def cited_in_answers(self, source):

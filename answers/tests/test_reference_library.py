@@ -303,3 +303,14 @@ def test_hostile_or_huge_pastes_get_a_message_not_an_error(client, editor, text,
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Source.objects.exists()
+
+
+def test_source_page_shows_the_reference_as_patients_see_it(client, editor, demo_answer):
+    source = demo_answer.citations.get(number=10).source
+    source.title = "<b>Bold</b> claims"
+    source.save()
+    client.force_login(editor)
+    page = client.get(source.get_absolute_url()).content.decode()
+    assert "<i>Cell</i>" in page  # the journal in italics, not "&lt;i&gt;" as text
+    assert "&lt;i&gt;" not in page
+    assert "&lt;b&gt;Bold&lt;/b&gt; claims" in page and "<b>Bold</b>" not in page
