@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -46,26 +47,98 @@ def test_axe_finds_no_accessibility_violations(chromium, live_server, demo_answe
     assert found == {}
 
 
-@pytest.mark.conformance
-@pytest.mark.django_db
-def test_pages_are_valid_html(client, demo_answer, tmp_path):
-    files = []
-    for name, url in pages(demo_answer).items():
-        response = client.get(url)
-        assert response.status_code in (200, 404), name
-        path = tmp_path / f"{name}.html"
-        path.write_bytes(response.content)
-        files.append(str(path))
+def html_errors(pages, tmp_path, known=()):
+    """The Nu validator's errors for {name: HTML bytes}, as "name.html:line: message",
+    less the `known` ones: (start of the message, markup on the error's line or the one
+    before it) pairs."""
+    lines = {}
+    for name, content in pages.items():
+        (tmp_path / f"{name}.html").write_bytes(content)
+        lines[f"{name}.html"] = content.decode().splitlines()
+    paths = [str(tmp_path / name) for name in lines]
     result = subprocess.run(
-        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *paths],
         capture_output=True,
         text=True,
         timeout=300,
     )
-    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
-    errors = [
-        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
-        for m in messages
-        if m.get("type") == "error"
-    ]
-    assert errors == []
+    errors = []
+    for m in json.loads(result.stderr or '{"messages": []}')["messages"]:
+        if m.get("type") != "error":
+            continue
+        name, line = Path(m.get("url", "")).name, m.get("lastLine", 0)
+        around = "\n".join(lines.get(name, [])[max(line - 2, 0) : line])
+        if not any(m["message"].startswith(start) and markup in around for start, markup in known):
+            errors.append(f"{name}:{line}: {m['message']}")
+    return errors
+
+
+@pytest.mark.conformance
+@pytest.mark.django_db
+def test_pages_are_valid_html(client, demo_answer, tmp_path):
+    found = {}
+    for name, url in pages(demo_answer).items():
+        response = client.get(url)
+        assert response.status_code in (200, 404), name
+        found[name] = response.content
+    assert html_errors(found, tmp_path) == []
+
+
+# Errors in Django's own admin markup, not ours, each matched by message and markup.
+DJANGO_ADMIN_ERRORS = [
+    # AutocompleteSelect renders only the selected option, with no empty placeholder,
+    # even when the field is required (the answer's question).
+    (
+        "The first “option” element in a “select” element with a “required” attribute",
+        'class="admin-autocomplete"',
+    ),
+    # The fieldset template writes a label for a hidden field too (the answer's
+    # edit_version, the optimistic lock), although it marks the row hidden.
+    (
+        "The value of the “for” attribute of the “label” element must be the ID of a non-hidden",
+        '<label for="id_edit_version">',
+    ),
+]
+
+
+def admin_pages(answer):
+    """The admin pages editors and reviewers work in, with the demo content."""
+    revisions = list(answer.history.order_by("history_id").values_list("history_id", flat=True))
+    first, last = revisions[0], revisions[-1]
+    return {
+        "answer-change": reverse("admin:answers_answer_change", args=[answer.pk]),
+        "answer-revisions": reverse("admin:answers_answer_timeline", args=[answer.pk]),
+        "answer-compare": reverse("admin:answers_answer_compare", args=[answer.pk])
+        + f"?from={first}&to={last}",
+        "answer-restore": reverse("admin:answers_answer_restore", args=[answer.pk, first]),
+        "answer-submit": reverse("admin:answers_answer_transition", args=[answer.pk, "submit"]),
+        "answer-withdraw": reverse("admin:answers_answer_transition", args=[answer.pk, "withdraw"]),
+        "answer-list": reverse("admin:answers_answer_changelist"),
+        "topic-change": reverse("admin:answers_topic_change", args=[answer.question.topic_id]),
+        "question-change": reverse("admin:answers_question_change", args=[answer.question.pk]),
+        "disclaimer-change": reverse(
+            "admin:answers_disclaimer_change", args=[answer.question.topic.disclaimer_id]
+        ),
+        "source-change": reverse(
+            "admin:citations_source_change", args=[answer.citations.get(number=1).source_id]
+        ),
+        "source-list": reverse("admin:citations_source_changelist"),
+        "source-import": reverse("admin:citations_source_import"),
+    }
+
+
+@pytest.mark.conformance
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["editor", "reviewer"])
+def test_admin_pages_are_valid_html(client, demo_answer, tmp_path, role, request):
+    # The demo answer cites 9, 10, 11, 1, so its change page offers the renumber form.
+    # A form inside the change form is an error here ("Nested forms are not allowed"):
+    # browsers end the change form where the inner one starts, and Save submits nothing.
+    client.force_login(request.getfixturevalue(role))
+    found = {}
+    for name, url in admin_pages(demo_answer).items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        found[name] = response.content
+    assert "Renumber by order of first use" in found["answer-change"].decode()
+    assert html_errors(found, tmp_path, known=DJANGO_ADMIN_ERRORS) == []
