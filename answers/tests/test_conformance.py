@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from answers.models import Answer
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -142,3 +144,21 @@ def test_admin_pages_are_valid_html(client, demo_answer, tmp_path, role, request
         found[name] = response.content
     assert "Renumber by order of first use" in found["answer-change"].decode()
     assert html_errors(found, tmp_path, known=DJANGO_ADMIN_ERRORS) == []
+
+
+@pytest.mark.conformance
+@pytest.mark.django_db
+def test_shared_record_page_with_answers_waiting_is_valid_html(
+    client, demo_answer, editor, tmp_path
+):
+    # A source edited under the live demo answer sends it back to draft; the source's page
+    # then offers its own form to submit it again, which must not sit inside the change form.
+    source = demo_answer.citations.get(number=1).source
+    source.title = f"{source.title} (corrected)"
+    source.save()
+    Answer.objects.sharing(source).record_shared_edit(editor, "Corrected the title")
+    client.force_login(editor)
+    page = client.get(reverse("admin:citations_source_change", args=[source.pk])).content
+    assert "Answers waiting to be submitted again" in page.decode()
+    assert "Submit this answer for review" in page.decode()
+    assert html_errors({"source-waiting": page}, tmp_path) == []
