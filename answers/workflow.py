@@ -16,7 +16,7 @@ digest of all of it, and four eyes looks at who changed any of it.
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -120,7 +120,7 @@ class Step:
     comment_required: str = ""
     checks: tuple = ()
     effect: object = None
-    explanation: str = field(default="", compare=False)
+    explanation: str = ""
 
     def applies_to(self, answer):
         if self.starts_from is None:
