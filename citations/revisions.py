@@ -36,7 +36,8 @@ class RevisionAdmin(SimpleHistoryAdmin):
         return fieldsets
 
     def get_search_results(self, request, queryset, search_term):
-        # PostgreSQL refuses NUL in a query; nobody searches for a control character.
+        # The autocomplete fields search here with the term as typed, and PostgreSQL refuses
+        # NUL (the change list's own search box drops it already).
         return super().get_search_results(request, queryset, strip_unprintable(search_term))
 
     def change_reason(self, form):
