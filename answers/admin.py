@@ -146,7 +146,7 @@ class DisclaimerAdmin(SharedContentAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if "{topic}" not in obj.body:
-            messages.info(
+            messages.warning(
                 request,
                 "This disclaimer does not mention {topic}, so it reads the same under every "
                 "topic. Write {topic} where the topic's name should appear, if it should.",
