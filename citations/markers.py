@@ -344,7 +344,7 @@ def _marker_body(numbers):
 
 
 class RenumberFailed(ValueError):
-    """Some marker could not be placed in the text exactly; nothing was rewritten."""
+    """The markers could not be rewritten exactly; nothing was. The message says why."""
 
 
 def renumber_markers(text, mapping):
@@ -356,10 +356,27 @@ def renumber_markers(text, mapping):
             "Some markers sit on lines the checker cannot map back to your text (a tab in "
             "an indent, say). Nothing was changed; renumber those markers by hand."
         )
+    unknown = sorted({n for marker in markers for n in marker.numbers} - set(mapping))
+    if unknown:
+        # Left as it is, it could end up naming a citation that was renumbered onto it.
+        raise RenumberFailed(
+            f"Marker [{unknown[0]}] points to no citation of this answer. Nothing was "
+            "changed; add the citation or correct the marker, then renumber."
+        )
     pieces, position = [], 0
     for marker in markers:
         pieces.append(text[position : marker.start])
-        pieces.append("[" + _marker_body(mapping.get(n, n) for n in marker.numbers) + "]")
+        pieces.append("[" + _marker_body(mapping[n] for n in marker.numbers) + "]")
         position = marker.end
     pieces.append(text[position:])
-    return "".join(pieces)
+    renumbered = "".join(pieces)
+    # New numbers can read differently: "[2]" may be a link label the text defines
+    # ("[2]: https://…"), and a long scattered list stops being a marker.
+    wanted = [sorted({mapping[n] for n in marker.numbers}) for marker in markers]
+    if [sorted(set(marker.numbers)) for marker in find_markers(renumbered)] != wanted:
+        raise RenumberFailed(
+            "Renumbering would change which brackets are citation markers (a link label "
+            "defined as “[2]: https://…”, say, or a very long list). Nothing was changed; "
+            "renumber those markers by hand."
+        )
+    return renumbered

@@ -1,6 +1,9 @@
+import pytest
+
 from citations.markers import (
     CitedSource,
     Problem,
+    RenumberFailed,
     check_citations,
     cited_numbers,
     first_use_numbering,
@@ -107,3 +110,59 @@ def test_renumber_markers_rewrites_every_form_but_not_code_or_links():
 def test_renumbered_ranges_stay_compact_or_split():
     assert renumber_markers("[1-3]", {1: 3, 2: 1, 3: 2}) == "[1-3]"
     assert renumber_markers("[1-3]", {1: 1, 2: 5, 3: 2}) == "[1, 2, 5]"
+
+
+SWAP = {1: 2, 2: 1}
+
+
+def test_renumbering_leaves_a_bracket_in_link_text_alone():
+    text = "Trial [2]. [see [2]](https://x.org) Review [1]."
+    assert renumber_markers(text, SWAP) == "Trial [1]. [see [2]](https://x.org) Review [2]."
+
+
+def test_renumbering_leaves_an_indented_code_block_alone():
+    text = "Trial [2].\n\n    cite as [2]\n\nReview [1]."
+    assert renumber_markers(text, SWAP) == "Trial [1].\n\n    cite as [2]\n\nReview [2]."
+
+
+def test_renumbering_leaves_a_double_backtick_span_alone():
+    text = "Trial [2] ``a [2] b`` and review [1]."
+    assert renumber_markers(text, SWAP) == "Trial [1] ``a [2] b`` and review [2]."
+
+
+def test_renumbering_leaves_a_fenced_block_alone():
+    text = "Trial [2].\n\n```\nfenced [2] and [1]\n```\n\nReview [1]."
+    assert renumber_markers(text, SWAP) == (
+        "Trial [1].\n\n```\nfenced [2] and [1]\n```\n\nReview [2]."
+    )
+
+
+def test_renumbering_rewrites_markers_in_lists_quotes_and_headings():
+    text = "# Trials [2]\n\n> A quote [1, 2].\n\n- one [2]\n\t- nested [1]\n"
+    assert renumber_markers(text, SWAP) == (
+        "# Trials [1]\n\n> A quote [1, 2].\n\n- one [1]\n\t- nested [2]\n"
+    )
+
+
+def test_a_marker_it_cannot_place_refuses_the_whole_text():
+    # A tab-indented continuation line ending in spaces: markdown-it hands back its
+    # content changed, so the marker cannot be found in the editor's text exactly.
+    text = "Trial [2].\n\n* a point\n\tmore [2]  "
+    with pytest.raises(RenumberFailed, match="Nothing was changed; renumber those markers"):
+        renumber_markers(text, SWAP)
+
+
+def test_a_marker_with_no_citation_refuses_renumbering():
+    # Left as [3] it would name whichever citation is renumbered to 3.
+    with pytest.raises(RenumberFailed, match=r"Marker \[3\] points to no citation"):
+        renumber_markers("A [2]. B [1]. C [3].", SWAP)
+
+
+def test_renumbering_that_would_change_what_is_a_marker_is_refused():
+    # The text defines the link label [2], so "[see [2]](…)" is no link and its [2] is a
+    # marker; renumbered to [1], it would become a link, and the marker would be lost.
+    text = "[2]: https://x.org\n[see [2]](https://x.org) and [1]"
+    with pytest.raises(RenumberFailed, match="would change which brackets are citation markers"):
+        renumber_markers(text, SWAP)
+    with pytest.raises(RenumberFailed, match="would change which brackets"):
+        renumber_markers("[1-32]", {n: 2 * n for n in range(1, 33)})  # 32 numbers: not a marker
