@@ -284,6 +284,56 @@ def test_check_retractions_marks_sources_and_lists_answers_needing_review(
     assert paper.history.count() == history_before
 
 
+PLOS_DOI = "10.1371/journal.pone.0033693"
+
+
+def serve_plos_record():
+    responses.get(
+        f"https://api.crossref.org/works/{PLOS_DOI}",
+        body=cassette_body("crossref/works_10.1371_journal.pone.0033693.yaml"),
+    )
+
+
+@responses.activate
+def test_check_retractions_fails_when_a_doi_could_not_be_checked(demo_answer, capsys):
+    unreachable = list(Source.objects.exclude(doi="").values_list("doi", flat=True))
+    for doi in unreachable:
+        responses.get(
+            f"https://api.crossref.org/works/{doi}", body=requests.exceptions.ConnectTimeout()
+        )
+    serve_plos_record()
+    plos = Source.objects.create(title="Methylphenidate study", doi=PLOS_DOI)
+
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("check_retractions")
+
+    assert exit_info.value.code == 1  # no answer cites a flagged source: the failures decide
+    out, err = capsys.readouterr()
+    assert f"1 DOIs checked, {len(unreachable)} not reachable; 0 published answers" in out
+    assert "NEEDS REVIEW" not in out
+    assert f"Not checked: {unreachable[0]}: Crossref did not answer within" in err
+    assert (
+        f"{len(unreachable)} of {len(unreachable) + 1} DOIs could not be checked, so a "
+        "retraction may have been missed. Run check_retractions again later." in err
+    )
+    plos.refresh_from_db()
+    assert plos.retraction_status == Source.Retraction.CORRECTED  # what could be checked was
+    assert plos.retraction_checked_at is not None
+    assert not Source.objects.filter(doi__in=unreachable, retraction_checked_at__isnull=False)
+
+
+@responses.activate
+def test_check_retractions_passes_when_every_doi_was_checked_and_none_is_flagged(capsys):
+    serve_plos_record()
+    Source.objects.create(title="Methylphenidate study", doi=PLOS_DOI)
+
+    call_command("check_retractions")  # no SystemExit: status 0
+
+    out, err = capsys.readouterr()
+    assert "1 DOIs checked, 0 not reachable; 0 published answers" in out
+    assert err == ""
+
+
 @pytest.mark.parametrize(
     "text, message",
     [

@@ -11,7 +11,8 @@ class Command(BaseCommand):
     help = (
         "Ask Crossref for update notices (retractions, expressions of concern, corrections) "
         "of every DOI in the library, mark the sources, and list the published answers that "
-        "cite a flagged source. Exits with status 1 when any published answer does."
+        "cite a flagged source. Exits with status 1 when any published answer does, or when "
+        "a DOI could not be checked: a monitor must hear of a check that did not happen."
     )
 
     def handle(self, *args, **options):
@@ -43,5 +44,10 @@ class Command(BaseCommand):
             f"{checked} DOIs checked, {failed} not reachable; "
             f"{affected.count()} published answers cite a retracted or concerning source."
         )
-        if affected:
+        if failed:
+            self.stderr.write(
+                f"{failed} of {checked + failed} DOIs could not be checked, so a retraction may "
+                "have been missed. Run check_retractions again later."
+            )
+        if affected or failed:
             raise SystemExit(1)
