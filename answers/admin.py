@@ -258,7 +258,7 @@ class AnswerAdmin(RevisionAdmin):
         "status", "author", "created_at", "updated_at", "citation_check", "workflow_log",
     ]  # fmt: skip
     fieldsets = [
-        (None, {"fields": ["question", "status", "edit_version"]}),
+        (None, {"fields": ["question", "status"]}),
         (
             "The answer",
             {"fields": ["short_answer", "research", "doctor_questions", "citation_check"]},

@@ -110,7 +110,9 @@ class Topic(models.Model):
         max_length=100, unique=True, help_text="As patients would say it, e.g. “Oncology”."
     )
     slug = models.SlugField(
-        max_length=100, unique=True, help_text="The topic's web address: /topics/<slug>/."
+        max_length=100,
+        unique=True,
+        help_text="The end of the topic's web address, as in /topics/oncology/.",
     )
     description = models.TextField(
         blank=True,
@@ -153,7 +155,9 @@ class Question(models.Model):
         help_text="In the patient's words, ending with a question mark. It is the page's title.",
     )
     slug = models.SlugField(
-        max_length=200, unique=True, help_text="The answer's web address: /ask/<slug>/."
+        max_length=200,
+        unique=True,
+        help_text="The end of the answer's web address, as in /ask/this-question/.",
     )
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="questions")
     created_at = models.DateTimeField(auto_now_add=True)
