@@ -31,11 +31,24 @@ URL_SCHEMES = {"http", "https", "mailto"}
 SAFE_ATTRIBUTE_VALUES = {"id": CITATION_ANCHOR, "aria-label": CITATION_LABEL}
 
 
-# markdown-it-py is linear, but each bracket, emphasis mark, backtick or line costs it tens
-# of microseconds: 40,000 "[" take a second. Within this budget any field parses in well
-# under a tenth of a second, whatever its shape (bench/markdown_limits.py measures it).
+# markdown-it-py is linear, but each bracket, emphasis mark, backtick, line or list item
+# costs it tens of microseconds: 40,000 "[" take a second, and so do 2,800 lines of eight
+# nested list items ("- - - - - - - - a"). List and quote markers that open a line are
+# counted too, since "-", "+" and digits are too common in prose to count everywhere.
+# 4,000 let such lists take over a second (bench/markdown_limits.py measures every shape;
+# bench/README.md has the figures); within 3,000, the worst field checks and renders in
+# about 0.2 s on the project machine.
 MARKUP_CHARACTERS = "[]*_`<!\n"
-MARKUP_BUDGET = 4_000
+LINE_OPENING_MARKERS = re.compile(r"^[ \t]*(?:(?:[-+*>]|\d{1,9}[.)])(?:[ \t]+|$))+", re.MULTILINE)
+MARKUP_BUDGET = 3_000
+
+
+def markup_count(text):
+    """The line breaks, formatting characters and list or quote markers of `text`: what
+    costs markdown-it-py the most."""
+    characters = sum(text.count(character) for character in MARKUP_CHARACTERS)
+    markers = sum(len(match.group().split()) for match in LINE_OPENING_MARKERS.finditer(text))
+    return characters + markers
 
 
 def validate_markdown(text):
@@ -48,10 +61,10 @@ def validate_markdown(text):
             "Shorten it or split the answer.",
             code="markdown_too_long",
         )
-    markup = sum(text.count(character) for character in MARKUP_CHARACTERS)
+    markup = markup_count(text)
     if markup > MARKUP_BUDGET:
         raise ValidationError(
-            f"This text has {markup:,} line breaks and formatting characters "
+            f"This text has {markup:,} line breaks, list markers and formatting characters "
             f"([ ] * _ ` < !); the limit is {MARKUP_BUDGET:,}. Remove some formatting or "
             "split the text.",
             code="markdown_too_dense",

@@ -2,11 +2,12 @@
 How long the slowest Markdown an editor can save takes to check and render.
 
 Every Markdown field is limited by `answers.rendering.validate_markdown`: MARKDOWN_MAX_CHARS
-characters, of which at most MARKUP_BUDGET are line breaks and formatting characters. For
-each pathological shape known to be slow in markdown-it-py, this builds the largest text
-the validator accepts (the shape repeated up to the budget, padded with prose to the
-length limit), checks it is accepted, and times what a save or an approval does with it:
-find the markers once, render it once. Run: DEBUG=1 .venv/bin/python bench/markdown_limits.py
+characters, of which at most MARKUP_BUDGET are line breaks, formatting characters and list
+or quote markers (`markup_count`). For each pathological shape known to be slow in
+markdown-it-py, this builds the largest text the validator accepts (the shape repeated up
+to the budget, padded with prose to the length limit), checks it is accepted, and times
+what a save or an approval does with it: find the markers once, render it once.
+Run: DEBUG=1 .venv/bin/python bench/markdown_limits.py
 """
 
 import os
@@ -26,7 +27,7 @@ from django.conf import settings  # noqa: E402
 
 from answers.rendering import (  # noqa: E402
     MARKUP_BUDGET,
-    MARKUP_CHARACTERS,
+    markup_count,
     render_list,
     render_markdown,
     validate_markdown,
@@ -55,6 +56,10 @@ SHAPES = {
     "blockquotes": "> a\n",
     "nested quotes": "> > > > > > > > a\n",
     "nested lists": "- - - - - - - - a\n",
+    "nested plus lists": "+ + + + + + + + a\n",
+    "ordered items": "1. a\n",
+    "nested ordered lists": "1. 1. 1. 1. 1. 1. 1. 1. a\n",
+    "mixed containers": "> - 1) > + 2. a\n",
     "code blocks": "    a\n",
     "fences": "```\n",
     # Shapes with no budgeted character: only the length limit holds them.
@@ -68,7 +73,7 @@ PROSE = "Patients asked whether the trial results apply to them. "
 
 
 def largest_accepted(shape):
-    markup = sum(shape.count(c) for c in MARKUP_CHARACTERS)
+    markup = markup_count(shape)
     repeats = MARKUP_BUDGET // markup if markup else settings.MARKDOWN_MAX_CHARS // len(shape)
     text = (shape * repeats)[: settings.MARKDOWN_MAX_CHARS]
     padding = settings.MARKDOWN_MAX_CHARS - len(text)

@@ -53,7 +53,7 @@ def test_over_dense_preview_is_refused_with_the_save_message(client, editor):
     client.force_login(editor)
     response = client.post(PREVIEW, {"content": "[" * 5_000})
     html = response.content.decode()
-    assert "No preview:</strong> This text has 5,000 line breaks and formatting" in html
+    assert "No preview:</strong> This text has 5,000 line breaks, list markers and" in html
     assert "[[[" not in html
 
 

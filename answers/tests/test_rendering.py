@@ -7,13 +7,17 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from answers.rendering import (
     ALLOWED_TAGS,
+    MARKUP_BUDGET,
+    markup_count,
     render_list,
     render_markdown,
     render_plain_markdown,
     sanitize,
+    validate_markdown,
 )
 
 
@@ -236,3 +240,20 @@ def test_plain_text_drops_markers_and_tags_but_keeps_the_words():
 
     html = render_markdown("Steroids *shorten* a relapse [9]. Use <b> with care & caution.")
     assert plain_text(html) == "Steroids shorten a relapse. Use <b> with care & caution."
+
+
+def test_list_and_quote_markers_opening_a_line_count_as_markup():
+    assert markup_count("- - 1. > + 2) a\n") == 7  # six markers and a line break
+    assert markup_count("  * item") == 2  # "*" is a formatting character and a bullet
+    assert markup_count("CAR-T cells, 2020-2024: +3 points > 2. Done. 1.5 mg") == 0
+
+
+def test_nested_lists_are_refused_before_anything_parses_them():
+    text = "- - - - - - - - a\n" * 400  # 3,200 bullets and 400 line breaks
+    with pytest.raises(ValidationError) as refused:
+        validate_markdown(text)
+    assert refused.value.messages == [
+        f"This text has 3,600 line breaks, list markers and formatting characters "
+        f"([ ] * _ ` < !); the limit is {MARKUP_BUDGET:,}. Remove some formatting or split "
+        "the text."
+    ]
