@@ -3,6 +3,7 @@ from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
 from answers.models import Answer
+from citations.characters import strip_unprintable
 
 
 class RecentlyReviewedFeed(Feed):
@@ -20,11 +21,14 @@ class RecentlyReviewedFeed(Feed):
             .select_related("live_version", "question")[:30]
         )
 
+    # XML has no place for control characters: one stored before the admin refused them
+    # (or restored from such a revision) must not take the feed down for everyone.
+
     def item_title(self, answer):
-        return answer.live_version.question_text
+        return strip_unprintable(answer.live_version.question_text)
 
     def item_description(self, answer):
-        return answer.live_version.short_answer  # escaped by the feed generator
+        return strip_unprintable(answer.live_version.short_answer)  # escaped by the generator
 
     def item_link(self, answer):
         return answer.get_absolute_url()
@@ -43,4 +47,6 @@ class RecentlyReviewedFeed(Feed):
 
     def item_author_name(self, answer):
         version = answer.live_version
-        return f"Reviewed by {version.reviewer_name}, {version.reviewer_credentials}"
+        return strip_unprintable(
+            f"Reviewed by {version.reviewer_name}, {version.reviewer_credentials}"
+        )

@@ -201,6 +201,23 @@ def test_atom_feed_lists_newly_reviewed_answers_only(client, mixed, second_revie
     assert authors[0] == "Reviewed by Dr Sam Second, MBBS"
 
 
+def test_feed_survives_a_control_character_stored_before_forms_refused_it(
+    client, demo_answer, editor, reviewer
+):
+    source = Source.objects.get(pmid="39276207")
+    make_answer(
+        demo_answer.question.topic, "steroids", "Do steroids\x0b help a relapse?",
+        "Steroids\x01 shorten a relapse.", "A review [1].", source, editor, reviewer,
+    )  # fmt: skip
+    response = client.get(reverse("answers:feed"))
+    assert response.status_code == 200
+    feed = ElementTree.fromstring(response.content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entry = feed.find("a:entry", ns)
+    assert entry.findtext("a:title", namespaces=ns) == "Do steroids help a relapse?"
+    assert entry.findtext("a:summary", namespaces=ns) == "Steroids shorten a relapse."
+
+
 def test_robots_txt_points_to_the_sitemap_and_keeps_previews_out(client, db):
     response = client.get("/robots.txt")
     text = response.content.decode()
