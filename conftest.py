@@ -6,6 +6,19 @@ from django.conf import settings
 
 def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+        # The page cache of this run only, not the developer's `make run` pages.
+        import tempfile
+
+        settings.CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="qasite-pages-")
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with no cached page: the database is new, so must the pages be."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 PASSWORD = "correct-horse-battery"

@@ -178,7 +178,7 @@ class Question(models.Model):
 PUBLIC_VERSION_FIELDS = [
     "question_text", "topic_name", "short_answer", "short_answer_html", "research_html",
     "doctor_questions_html", "references", "disclaimer_html", "reviewer_name",
-    "reviewer_credentials", "reviewed_on", "next_review_due", "approved_at",
+    "reviewer_credentials", "reviewed_on", "next_review_due", "approved_at", "source_ids",
 ]  # fmt: skip
 
 
@@ -563,6 +563,7 @@ class Answer(Workflow, models.Model):
             next_review_due=months_after(reviewed_on, settings.REVIEW_INTERVAL_MONTHS)
             if reviewer
             else None,
+            source_ids=[ref["source_id"] for ref in content["references"]],
             fingerprint=content_fingerprint(content),
         )
 
@@ -608,6 +609,8 @@ class PublishedVersion(models.Model):
     research_html = models.TextField()
     doctor_questions_html = models.TextField(blank=True)
     references = models.JSONField(default=list)
+    # The cited sources' ids, for the live retraction notices without reading the page.
+    source_ids = models.JSONField(default=list)
     disclaimer_html = models.TextField(blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

@@ -2,6 +2,7 @@ from django.urls import path
 
 from answers import views
 from answers.feeds import RecentlyReviewedFeed
+from answers.page_cache import public_page
 
 app_name = "answers"
 
@@ -12,5 +13,5 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("ask/<slug:slug>/", views.answer_detail, name="detail"),
     path("ask/<slug:slug>/preview/", views.answer_preview, name="preview"),
-    path("feed/", RecentlyReviewedFeed(), name="feed"),
+    path("feed/", public_page(RecentlyReviewedFeed()), name="feed"),
 ]

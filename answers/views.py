@@ -2,13 +2,12 @@ import hashlib
 import json
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.html import escape, format_html
 from django.utils.http import http_date, quote_etag
 from django.utils.safestring import mark_safe
@@ -16,6 +15,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from answers.models import Answer, Topic
+from answers.page_cache import public_page
 from answers.rendering import render_markdown, validate_markdown
 from answers.search import SNIPPET_START, SNIPPET_STOP
 from citations.characters import strip_unprintable, validate_printable
@@ -25,7 +25,7 @@ public = cache_control(public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
 
 
 @require_safe
-@public
+@public_page
 def home(request):
     recent = Answer.objects.recently_reviewed()[:8]
     topics = Topic.objects.with_published_answers().order_by("name")
@@ -33,7 +33,7 @@ def home(request):
 
 
 @require_safe
-@public
+@public_page
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     answers = (
@@ -70,22 +70,29 @@ def search(request):
 
 
 @require_safe
-@public
+@public_page
 def about(request):
     return render(request, "answers/about.html")
 
 
-def with_notices(references):
-    """The reference list with any retraction or concern notice known *now*: a safety
+def live_notices(source_ids):
+    """{source id: source} for the cited sources retracted or under concern *now*: a safety
     notice reaches patients at once, without waiting for the next approval."""
-    flagged = {
+    if not source_ids:
+        return {}
+    return {
         source.pk: source
         for source in Source.objects.filter(
-            pk__in=[ref.get("source_id") for ref in references],
-            retraction_status__in=Source.FLAGGED,
+            pk__in=source_ids, retraction_status__in=Source.FLAGGED
         ).only("pk", "retraction_status", "retraction_notice_url", "updated_at")
     }
-    return [{**ref, "notice": flagged.get(ref.get("source_id"))} for ref in references]
+
+
+def with_notices(references, notices=None):
+    """The reference list with each reference's live notice (see `live_notices`)."""
+    if notices is None:
+        notices = live_notices([ref.get("source_id") for ref in references])
+    return [{**ref, "notice": notices.get(ref.get("source_id"))} for ref in references]
 
 
 def json_ld(data):
@@ -94,50 +101,71 @@ def json_ld(data):
     return mark_safe(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+def _validators(version_pk, approved_at, next_review_due, notices):
+    """The ETag and Last-Modified of an answer page, from a few columns and the notices."""
+    flagged = sorted(
+        (pk, source.retraction_status, source.retraction_notice_url)
+        for pk, source in notices.items()
+    )
+    # The page also changes by itself on the day its review falls overdue.
+    overdue = bool(next_review_due) and next_review_due < timezone.localdate()
+    state = (version_pk, next_review_due, overdue, flagged)
+    digest = hashlib.sha256(repr(state).encode()).hexdigest()[:16]
+    changed = [approved_at] + [source.updated_at for source in notices.values()]
+    return quote_etag(f"{version_pk}-{digest}"), int(max(changed).timestamp())
+
+
+def _is_conditional(request):
+    return "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META
+
+
 @require_safe
+@public_page
 def answer_detail(request, slug):
     """The approved version of an answer, exactly as the reviewer approved it.
 
-    Two queries whatever the number of citations: the answer with its frozen version,
-    then any live retraction notices. The ETag covers both, so a conditional request gets
-    a 304, and the rendered page is cached under it: publishing, withdrawing or a new
-    notice changes the ETag, and a withdrawn answer is a 404 at once."""
+    Served from the page cache when it can be (no query). Otherwise two queries whatever
+    the number of citations: the answer with its frozen version, then any live retraction
+    notices. A conditional request reads only the version's validating columns first, so
+    a 304 never reads the page body."""
+    published = Answer.objects.published().filter(question__slug=slug)
+    if _is_conditional(request):
+        header = get_object_or_404(
+            published.values(
+                "live_version_id",
+                "live_version__approved_at",
+                "live_version__next_review_due",
+                "live_version__source_ids",
+            )
+        )
+        notices = live_notices(header["live_version__source_ids"])
+        etag, last_modified = _validators(
+            header["live_version_id"],
+            header["live_version__approved_at"],
+            header["live_version__next_review_due"],
+            notices,
+        )
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is not None:
+            return response
     answer = get_object_or_404(Answer.objects.for_public_page(), question__slug=slug)
     page = answer.live_version
-    references = with_notices(page.references)
-    notices = sorted(
-        (ref["number"], ref["notice"].retraction_status, ref["notice"].retraction_notice_url)
-        for ref in references
-        if ref["notice"]
+    notices = live_notices(page.source_ids)
+    etag, last_modified = _validators(page.pk, page.approved_at, page.next_review_due, notices)
+    url = request.build_absolute_uri(answer.get_absolute_url())
+    response = render(
+        request,
+        "answers/answer_detail.html",
+        {
+            "page": page,
+            "topic": answer.question.topic,
+            "references": with_notices(page.references, notices),
+            "canonical_url": url,
+            "structured_data": json_ld(page.structured_data(url)),
+        },
     )
-    # The page also changes by itself on the day its review falls overdue.
-    state = (page.pk, page.next_review_due, page.is_overdue, notices)
-    digest = hashlib.sha256(repr(state).encode()).hexdigest()[:16]
-    etag = quote_etag(f"{page.pk}-{digest}")
-    changed = [page.approved_at] + [ref["notice"].updated_at for ref in references if ref["notice"]]
-    last_modified = int(max(changed).timestamp())
-    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if response is None:
-        key = f"answer-page:{etag}"
-        html = cache.get(key)
-        if html is None:
-            url = request.build_absolute_uri(answer.get_absolute_url())
-            html = render_to_string(
-                "answers/answer_detail.html",
-                {
-                    "page": page,
-                    "topic": answer.question.topic,
-                    "references": references,
-                    "canonical_url": url,
-                    "structured_data": json_ld(page.structured_data(url)),
-                },
-                request=request,
-            )
-            cache.set(key, html, timeout=24 * 3600)
-        response = HttpResponse(html)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
-    patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
     return response
 
 
@@ -167,7 +195,7 @@ def answer_preview(request, slug):
 
 
 @require_safe
-@public
+@public_page
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = [

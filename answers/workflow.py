@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from answers.page_cache import pages_changed
 from citations.characters import normalize_newlines, unprintable_character
 from citations.markers import RenumberFailed, first_use_numbering, renumber_markers
 
@@ -102,10 +103,12 @@ def _publish(answer, user, comment):
     version.save()
     version.refresh_search_vector()
     answer.live_version = version
+    pages_changed()
 
 
 def _take_down(answer, user, comment):
     answer.live_version = None
+    pages_changed()
 
 
 @dataclass(frozen=True)

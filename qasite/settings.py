@@ -93,20 +93,33 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", "60"),
-        conn_health_checks=True,
+        # No health-check query per request: a query that fails on a dropped connection
+        # is retried or served from the page cache instead (answers/page_cache.py).
+        conn_health_checks=False,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The app cache holds rendered public pages (keyed by their ETag, so publishing or
-# withdrawing changes the key). Redis when REDIS_URL is set, so that every app server
-# shares it; otherwise each process keeps its own in memory.
+# The page cache holds rendered public pages (answers/page_cache.py); publication events
+# empty it. Redis when REDIS_URL is set, shared by every app server; otherwise a cache in
+# files on this machine, shared by all its workers (so one publication reaches them all).
 REDIS_URL = os.getenv("REDIS_URL", "")
+PAGE_CACHE_DIR = os.getenv("PAGE_CACHE_DIR", str(BASE_DIR / ".page-cache"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": PAGE_CACHE_DIR,
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
 }
+PAGE_CACHE_ALIAS = "default"
+# Serve public pages from the page cache: 0 only to measure the app without it.
+PUBLIC_PAGE_CACHE = envbool("PUBLIC_PAGE_CACHE", "1")
+# Reverse proxies (Varnish, deploy/varnish/) told to drop their pages when one changes,
+# e.g. "http://127.0.0.1:6081".
+PROXY_PURGE_URLS = envlist("PROXY_PURGE_URLS")
 # How long browsers and CDNs may keep a public page (Cache-Control max-age).
 PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", "300")
 

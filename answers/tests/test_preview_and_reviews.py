@@ -56,13 +56,13 @@ def age_review(answer, days_ago_due):
     version.save()
 
 
-def test_overdue_answer_is_labelled_on_its_public_page(client, demo_answer):
-    assert (
-        "due for a new medical review"
-        not in client.get(demo_answer.get_absolute_url()).content.decode()
-    )
-    age_review(demo_answer, 3)
-    page = client.get(demo_answer.get_absolute_url()).content.decode()
+def test_overdue_answer_is_labelled_on_its_public_page(client, demo_answer, monkeypatch):
+    url = demo_answer.get_absolute_url()
+    assert "due for a new medical review" not in client.get(url).content.decode()
+    # Time passes: the cached page of the day the review was on time is not served again.
+    overdue_day = demo_answer.live_version.next_review_due + datetime.timedelta(days=3)
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: overdue_day)
+    page = client.get(url).content.decode()
     assert "This answer is due for a new medical review" in page
 
 

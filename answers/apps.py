@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AnswersConfig(AppConfig):
+    name = "answers"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from answers import page_signals  # noqa: F401 (connects the receivers)

@@ -1,0 +1,27 @@
+"""
+Purging the reverse-proxy caches in front of the app (Varnish, see deploy/varnish/), the
+way Wagtail's frontend-cache module does: when a public page changes, each proxy in
+`PROXY_PURGE_URLS` is asked to drop the public pages it keeps.
+
+One BAN drops them all (a publication can change the answer's page, its topic, the home
+page, the sitemap and the feed); the proxy then refills from the app's own page cache.
+"""
+
+import logging
+
+import requests
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+
+def purge_all():
+    for proxy in settings.PROXY_PURGE_URLS:
+        try:
+            response = requests.request(
+                "BAN", proxy.rstrip("/") + "/", headers={"X-Ban-Url": "^/"}, timeout=2
+            )
+            if response.status_code != 200:
+                log.warning("Proxy %s refused the purge: HTTP %s", proxy, response.status_code)
+        except requests.RequestException as error:
+            log.warning("Proxy %s could not be purged: %s", proxy, error)
