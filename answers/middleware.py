@@ -1,8 +1,15 @@
+import logging
+
 from django.conf import settings
+from django.contrib.admin import site as admin_site
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.utils.html import format_html
+
+log = logging.getLogger(__name__)
 
 
 def refuse_oversized_posts(get_response):
@@ -37,3 +44,32 @@ def too_large(request, size, limit):
             status=413,
         )
     return render(request, "413.html", {"size": size, "limit": limit}, status=413)
+
+
+class DatabaseUnavailable:
+    """When PostgreSQL cannot be reached: a page that says so (503, with Retry-After), never
+    a traceback. Public pages in the page cache are served before this is reached
+    (answers/page_cache.py); the admin says the database is unavailable and, after a POST,
+    that nothing was saved."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        log.error("Database unavailable for %s %s: %s", request.method, request.path, exception)
+        admin = request.path.startswith("/admin/")
+        # Rendered without the request: its context processors (user, messages) would read
+        # the session from the database that just failed.
+        html = render_to_string(
+            "admin/503.html" if admin else "503.html",
+            {"posted": request.method == "POST", "site_header": admin_site.site_header},
+        )
+        response = HttpResponse(html, status=503)
+        response["Retry-After"] = "30"
+        response["Cache-Control"] = "no-store"
+        return response

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Innermost, so it sees the views' database errors: a 503 page, never a traceback.
+    "answers.middleware.DatabaseUnavailable",
 ]
 
 ROOT_URLCONF = "qasite.urls"

@@ -1,0 +1,71 @@
+"""The app under gunicorn with several workers, as in production, for tests that need
+real processes: pages cached by one worker and invalidated for all."""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def database_url(database_settings):
+    """A DATABASE_URL for the database Django is connected to in this process."""
+    d = database_settings
+    host = d.get("HOST") or "127.0.0.1"
+    user = d.get("USER") or "postgres"
+    port = d.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{d['NAME']}"
+
+
+@contextlib.contextmanager
+def running_app(env, workers=2):
+    """gunicorn serving qasite with `env` on a free port; yields its base URL."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "qasite.settings",
+        **env,
+    }
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        [str(GUNICORN), "qasite.wsgi", "--workers", str(workers), "--bind",
+         f"127.0.0.1:{port}", "--timeout", "30", "--graceful-timeout", "2"],
+        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=log,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(url + "/robots.txt", timeout=2)
+                break
+            except requests.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(
+                        "gunicorn did not start: " + log.read().decode()[-2000:]
+                    ) from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()

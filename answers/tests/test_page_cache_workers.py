@@ -1,0 +1,104 @@
+"""The shared page cache with two gunicorn workers: a page cached by one worker is replaced
+for both by every event that changes it, at once."""
+
+import pytest
+import requests
+from django.db import connection
+
+from answers.models import Answer
+from answers.tests.app_server import database_url, running_app
+from conftest import publish
+
+pytestmark = [pytest.mark.servers, pytest.mark.django_db(transaction=True)]
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture(params=["files", "redis"])
+def app(request, settings):
+    """gunicorn (2 workers) on the test database, sharing the page cache with this test."""
+    env = {"DATABASE_URL": database_url(connection.settings_dict)}
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_URL,
+            }
+        }
+        env["REDIS_URL"] = REDIS_URL
+    else:
+        env["PAGE_CACHE_DIR"] = settings.CACHES["default"]["LOCATION"]
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    with running_app(env, workers=2) as url:
+        yield url
+    caches["default"].clear()
+
+
+def fetch_all(url, times=8):
+    """The page `times` over (both workers answer some): [(status, X-Cache, text)]."""
+    return [
+        (r.status_code, r.headers.get("X-Cache"), r.text)
+        for r in (requests.get(url, timeout=10) for _ in range(times))
+    ]
+
+
+def warm(url):
+    seen = fetch_all(url)
+    assert {state for _, state, _ in seen} >= {"hit"}, "the page cache never answered"
+    return seen[-1][2]
+
+
+def test_approval_reaches_every_worker_at_once(app, demo_answer, editor, reviewer):
+    page, home = app + demo_answer.get_absolute_url(), app + "/"
+    assert "A newly approved short answer." not in warm(page)
+    warm(home)
+    demo_answer.short_answer = "A newly approved short answer."
+    demo_answer.save()
+    demo_answer.record_edit(editor)
+    assert all("A newly approved" not in text for _, _, text in fetch_all(page))  # a draft
+    publish(demo_answer, editor, reviewer)
+    assert all("A newly approved short answer." in text for _, _, text in fetch_all(page))
+
+
+def test_withdrawal_removes_the_page_from_every_worker_at_once(app, demo_answer, reviewer):
+    page, home = app + demo_answer.get_absolute_url(), app + "/"
+    warm(page)
+    assert demo_answer.get_absolute_url() in warm(home)
+    demo_answer.withdraw(reviewer, comment="Safety review")
+    assert {status for status, _, _ in fetch_all(page)} == {404}
+    assert all(demo_answer.get_absolute_url() not in text for _, _, text in fetch_all(home))
+
+
+def test_retraction_notice_reaches_every_worker_at_once(app, demo_answer):
+    page = app + demo_answer.get_absolute_url()
+    assert "Retracted" not in warm(page)
+    source = demo_answer.citations.get(number=10).source
+    source.retraction_status = source.Retraction.RETRACTED
+    source.retraction_notice_url = "https://example.org/retraction"
+    source.save()
+    assert all("https://example.org/retraction" in text for _, _, text in fetch_all(page))
+
+
+def test_topic_rename_reaches_every_worker_at_once(app, demo_answer):
+    topic = demo_answer.question.topic
+    home, topic_page = app + "/", app + topic.get_absolute_url()
+    warm(home)
+    warm(topic_page)
+    topic.name = "Neurology and cancer"
+    topic.save()
+    assert all("Neurology and cancer" in text for _, _, text in fetch_all(home))
+    assert all("Neurology and cancer" in text for _, _, text in fetch_all(topic_page))
+
+
+def test_a_published_disclaimer_change_reaches_every_worker(app, demo_answer, editor, reviewer):
+    page = app + demo_answer.get_absolute_url()
+    warm(page)
+    disclaimer = demo_answer.effective_disclaimer()
+    disclaimer.body = "Read with your doctor: general information about {topic}."
+    disclaimer.save()
+    Answer.objects.sharing(disclaimer).record_shared_edit(editor, "Changed the disclaimer")
+    assert all("Read with your doctor" not in text for _, _, text in fetch_all(page))
+    publish(demo_answer, editor, reviewer)
+    assert all("Read with your doctor" in text for _, _, text in fetch_all(page))
