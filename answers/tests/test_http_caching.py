@@ -136,3 +136,30 @@ def test_head_requests_get_the_same_headers_without_a_body(client, demo_answer):
     response = client.head(demo_answer.get_absolute_url())
     assert response.status_code == 200 and response.content == b""
     assert response["ETag"] == client.get(demo_answer.get_absolute_url())["ETag"]
+
+
+def test_a_page_cache_hit_costs_no_query(client, demo_answer):
+    url = demo_answer.get_absolute_url()
+    for page in [url, "/", "/topics/oncology/", "/about/", "/feed/", "/sitemap.xml"]:
+        first = client.get(page)
+        assert first.status_code == 200 and first["X-Cache"] == "miss", page
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(page)
+        assert again["X-Cache"] == "hit" and len(queries) == 0, page
+        assert again.content == first.content
+
+
+def test_a_conditional_request_on_a_miss_does_not_read_the_page(client, demo_answer):
+    url = demo_answer.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    cache.clear()  # a miss: another server, or the cache restarted
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers={"if-none-match": etag})
+    assert response.status_code == 304
+    assert len(queries) <= 2
+    assert not any("research_html" in query["sql"] for query in queries.captured_queries)
+
+
+def test_public_pages_allow_stale_copies_while_revalidating_and_on_errors(client, demo_answer):
+    control = client.get(demo_answer.get_absolute_url())["Cache-Control"]
+    assert "stale-while-revalidate=300" in control and "stale-if-error=86400" in control
