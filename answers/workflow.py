@@ -60,6 +60,16 @@ def _citations_sound(answer, user):
     return "Fix the citation problems first: " + " ".join(errors) if errors else None
 
 
+def _printable(answer, user):
+    # Text saved before the forms refused such characters, or restored from then.
+    for name in ("short_answer", "research", "doctor_questions"):
+        problem = unprintable_character(normalize_newlines(getattr(answer, name)))
+        if problem:
+            label = answer._meta.get_field(name).verbose_name
+            return f"“{label.capitalize()}” {problem}"
+    return None
+
+
 def _unchanged_since_submission(answer, user):
     submitted = (
         answer.submitted_fingerprint
@@ -138,7 +148,7 @@ STEPS = {
         to=Status.IN_REVIEW,
         permission="answers.submit_answer",
         no_permission="Only editors can submit answers for review.",
-        checks=(_citations_sound,),
+        checks=(_printable, _citations_sound),
         effect=_freeze_submission,
         explanation="A medical reviewer will be asked to approve the answer as it is now.",
     ),
@@ -148,7 +158,13 @@ STEPS = {
         to=Status.PUBLISHED,
         permission="answers.review_answer",
         no_permission="Only medical reviewers can approve answers.",
-        checks=(_citations_sound, _unchanged_since_submission, _four_eyes, _has_reviewer_profile),
+        checks=(
+            _printable,
+            _citations_sound,
+            _unchanged_since_submission,
+            _four_eyes,
+            _has_reviewer_profile,
+        ),
         effect=_publish,
         explanation="The answer will be published exactly as it is now, as reviewed by you "
         "on today's date.",

@@ -254,3 +254,10 @@ def test_months_after_handles_month_ends():
     assert months_after(datetime.date(2024, 2, 29), 12) == datetime.date(2025, 2, 28)
     assert months_after(datetime.date(2026, 1, 31), 1) == datetime.date(2026, 2, 28)
     assert months_after(datetime.date(2026, 11, 21), 12) == datetime.date(2027, 11, 21)
+
+
+def test_text_with_unprintable_characters_cannot_be_submitted_or_approved(draft, editor):
+    Answer.objects.filter(pk=draft.pk).update(research="Remission\x01 [1].")  # from before
+    draft.refresh_from_db()
+    with pytest.raises(TransitionError, match=r"“What the research says” contains a character"):
+        draft.submit(editor)
