@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qasite
 
-.PHONY: run test lint install install-dev chromium postgres
+.PHONY: run test lint install install-dev chromium varnish postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -33,8 +33,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-## test: the whole suite against PostgreSQL, browser tests in Debian's Chromium included
-test: install-dev chromium postgres node_modules/.installed
+## test: the whole suite against PostgreSQL, with Debian's Chromium and Varnish
+test: install-dev chromium varnish postgres node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py makemigrations --check --dry-run
@@ -47,6 +47,11 @@ chromium:
 	@test -x /usr/bin/chromium || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+varnish:
+	@command -v varnishd >/dev/null || test -x /usr/sbin/varnishd || { \
+	  echo "Installing Debian's varnish for the proxy tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish; }
 
 # Start the local PostgreSQL server if it is not running, and create the database.
 postgres:

@@ -1,0 +1,254 @@
+"""Public pages through a real Varnish running deploy/varnish/default.vcl in front of the
+live server: kept, purged by approval and withdrawal, never for the admin or a session,
+and served stale while the app fails."""
+
+import contextlib
+import http.server
+import os
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+from django.core.signals import request_started
+
+from conftest import publish
+
+pytestmark = [pytest.mark.proxy, pytest.mark.django_db(transaction=True)]
+
+VCL = Path(settings.BASE_DIR) / "deploy" / "varnish" / "default.vcl"
+BACKEND_PORT = re.compile(r'(\.port = ")8000(";)')
+
+
+def varnishd():
+    path = shutil.which("varnishd") or "/usr/sbin/varnishd"
+    if not os.access(path, os.X_OK):
+        pytest.fail(
+            "varnishd is not installed. `make test` installs Debian's varnish; or run "
+            "`apt-get install -y varnish`.",
+            pytrace=False,
+        )
+    return path
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_varnish(backend_port, workdir):
+    """Varnish on a free port with the deploy VCL, its backend moved to `backend_port`."""
+    vcl, replaced = BACKEND_PORT.subn(rf"\g<1>{backend_port}\g<2>", VCL.read_text())
+    assert replaced == 1, f'{VCL} must name its backend port once, as .port = "8000";'
+    (workdir / "default.vcl").write_text(vcl)
+    url = f"http://127.0.0.1:{free_port()}"
+    log = open(workdir / "varnishd.log", "w+")
+    # -j none: run as the invoking user, so the work directory needs no other owner.
+    process = subprocess.Popen(
+        [varnishd(), "-F", "-j", "none", "-n", str(workdir / "varnish"), "-T", "none",
+         "-a", url.removeprefix("http://"), "-f", str(workdir / "default.vcl"),
+         "-s", "malloc,32m"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while True:  # a PURGE is answered by Varnish itself, without the backend
+            try:
+                if requests.request("PURGE", url + "/", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"Varnish did not start:\n{log.read()}", pytrace=False)
+            time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture
+def varnish(live_server, tmp_path, settings):
+    """Varnish in front of the live server; the app purges it on publication events."""
+    port = int(live_server.url.rsplit(":", 1)[1])
+    with running_varnish(port, tmp_path) as url:
+        settings.PROXY_PURGE_URLS = [url]
+        yield url
+
+
+@pytest.fixture
+def app_requests():
+    """Each request that reached the app, as "METHOD path", in order."""
+    paths = []
+
+    def seen(sender, environ, **kwargs):
+        paths.append(f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}")
+
+    request_started.connect(seen)
+    yield paths
+    request_started.disconnect(seen)
+
+
+def get(url, **kwargs):
+    return requests.get(url, timeout=5, allow_redirects=False, **kwargs)
+
+
+def ban(varnish, headers):
+    return requests.request("BAN", varnish + "/", headers=headers, timeout=5)
+
+
+def within_a_second(url, done):
+    """The response to `url` once `done(response)`, or the last one after a second."""
+    deadline = time.monotonic() + 1
+    while True:
+        response = get(url)
+        if done(response) or time.monotonic() > deadline:
+            return response
+        time.sleep(0.05)
+
+
+def test_a_second_visit_is_served_by_varnish_without_asking_the_app(
+    varnish, demo_answer, app_requests
+):
+    url = varnish + demo_answer.get_absolute_url()
+    first, second = get(url), get(url)
+    assert first.status_code == second.status_code == 200
+    assert first.headers["X-Cache"] == "MISS" and second.headers["X-Cache"] == "HIT"
+    assert second.text == first.text and demo_answer.question.text in second.text
+    assert app_requests.count(f"GET {demo_answer.get_absolute_url()}") == 1
+    assert "X-Qasite-Url" not in second.headers  # the ban's bookkeeping stays inside
+
+
+def test_a_visitors_cookies_do_not_stop_caching_but_a_session_does(
+    varnish, demo_answer, app_requests
+):
+    path = demo_answer.get_absolute_url()
+    get(varnish + path)
+    kept = get(varnish + path, headers={"Cookie": "csrftoken=abc; consent=yes"})
+    assert kept.headers["X-Cache"] == "HIT"
+    signed_in = get(varnish + path, headers={"Cookie": "csrftoken=abc; sessionid=xyz"})
+    assert signed_in.status_code == 200 and signed_in.headers["X-Cache"] == "PASS"
+    assert app_requests.count(f"GET {path}") == 2
+
+
+def test_an_approved_change_reaches_visitors_through_varnish_within_a_second(
+    varnish, demo_answer, editor, reviewer
+):
+    url = varnish + demo_answer.get_absolute_url()
+    get(url)
+    assert get(url).headers["X-Cache"] == "HIT"
+    demo_answer.short_answer = "A new short answer, approved a moment ago."
+    demo_answer._history_user = editor
+    demo_answer.save()
+    demo_answer.record_edit(editor)
+    assert "A new short answer" not in get(url).text  # a draft: patients keep the old text
+    publish(demo_answer, editor, reviewer)
+    page = within_a_second(url, lambda response: "A new short answer" in response.text)
+    assert page.status_code == 200
+    assert "A new short answer, approved a moment ago." in page.text
+
+
+def test_a_withdrawn_answer_is_gone_from_varnish_within_a_second(varnish, demo_answer, reviewer):
+    url = varnish + demo_answer.get_absolute_url()
+    get(url)
+    assert get(url).headers["X-Cache"] == "HIT"
+    demo_answer.withdraw(reviewer, comment="New safety data: under review again.")
+    page = within_a_second(url, lambda response: response.status_code == 404)
+    assert page.status_code == 404
+    assert demo_answer.short_answer not in page.text
+
+
+def test_the_admin_a_preview_and_a_post_always_reach_the_app(
+    varnish, demo_answer, editor, client, app_requests
+):
+    client.force_login(editor)
+    session = {"Cookie": f"sessionid={client.cookies['sessionid'].value}"}
+    for _ in range(2):
+        admin = get(varnish + "/admin/", headers=session)
+        assert admin.status_code == 200 and admin.headers["X-Cache"] != "HIT"
+        assert "Erin" in admin.text
+        preview = get(varnish + demo_answer.get_preview_url(), headers=session)
+        assert preview.status_code == 200 and preview.headers["X-Cache"] != "HIT"
+    assert app_requests.count("GET /admin/") == 2
+    assert app_requests.count(f"GET {demo_answer.get_preview_url()}") == 2
+    anonymous = get(varnish + "/admin/")
+    assert anonymous.status_code == 302 and "Erin" not in anonymous.text
+    assert get(varnish + demo_answer.get_preview_url()).status_code == 404
+    path = demo_answer.get_absolute_url()
+    get(varnish + path)
+    posted = requests.post(varnish + path, data={"q": "x"}, timeout=5)
+    assert posted.headers["X-Cache"] == "PASS"
+    assert app_requests.count(f"POST {path}") == 1
+
+
+def test_only_the_app_servers_may_ban(varnish, demo_answer):
+    url = varnish + demo_answer.get_absolute_url()
+    get(url)
+    # What nginx relays carries X-Forwarded-Proto, although it comes from this host.
+    relayed = {"X-Forwarded-Proto": "https"}
+    assert ban(varnish, {**relayed, "X-Ban-Url": "^/"}).status_code == 405
+    assert requests.request("PURGE", url, headers=relayed, timeout=5).status_code == 405
+    assert get(url).headers["X-Cache"] == "HIT"
+    assert ban(varnish, {"X-Ban-Url": "^/"}).status_code == 200  # as answers/proxy_purge.py
+    assert get(url).headers["X-Cache"] == "MISS"
+
+
+class FlakyApp(http.server.BaseHTTPRequestHandler):
+    """A page kept 1 s, revalidated for 1 s more, and served stale for 60 s on errors."""
+
+    status = 200
+    served = 0
+
+    def do_GET(self):
+        type(self).served += 1
+        body = f"Page {self.served}".encode()
+        self.send_response(self.status)
+        if self.status == 200:
+            self.send_header(
+                "Cache-Control", "public, max-age=1, stale-while-revalidate=1, stale-if-error=60"
+            )
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_varnish_serves_the_last_page_while_the_app_fails_and_is_down(tmp_path):
+    FlakyApp.status, FlakyApp.served = 200, 0
+    app = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FlakyApp)
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    with running_varnish(app.server_address[1], tmp_path) as varnish:
+        assert get(varnish + "/page/").text == "Page 1"
+        time.sleep(1.2)  # stale, within stale-while-revalidate: served, refreshed behind
+        assert get(varnish + "/page/").text == "Page 1"
+        time.sleep(0.2)
+        assert get(varnish + "/page/").text == "Page 2"
+        FlakyApp.status = 500
+        time.sleep(2.2)  # past stale-while-revalidate, within stale-if-error
+        stale = get(varnish + "/page/")
+        assert stale.status_code == 200 and stale.text == "Page 2"
+        assert int(stale.headers["Age"]) >= 2
+        FlakyApp.status = 200
+        assert get(varnish + "/page/").text != "Page 2"  # a fresh page once the app answers
+        time.sleep(2.2)
+        app.shutdown()
+        app.server_close()
+        down = get(varnish + "/page/")
+        assert down.status_code == 200 and down.text.startswith("Page ")
+        assert get(varnish + "/never-seen/").status_code == 503

@@ -1,0 +1,159 @@
+# Varnish in front of qasite's gunicorn (see README.md, "Deploy", and README.md here).
+#
+# It keeps what the app marks `Cache-Control: public` (the public pages and static files)
+# for the app's max-age, serves it stale while revalidating (stale-while-revalidate) and,
+# while the app cannot answer, for as long as stale-if-error allows. The app bans every
+# page on each publication event (answers/proxy_purge.py), so an approval or withdrawal
+# reaches visitors at once, not after max-age.
+#
+# Varnish 7.1 (Debian 12). Check it: varnishd -C -f "$PWD/default.vcl" >/dev/null 2>&1 && echo OK
+vcl 4.1;
+
+import std;
+
+# The app server. With several, add one backend each and a round-robin director
+# (vmod_directors), and set req.backend_hint to it in vcl_recv.
+backend gunicorn {
+    .host = "127.0.0.1";
+    .port = "8000";
+    .connect_timeout = 2s;
+    .first_byte_timeout = 30s;  # gunicorn's own worker timeout
+}
+
+# Who may BAN or PURGE: the app servers, which purge on publication. Add each one's
+# address (the source address it reaches Varnish from), e.g. "10.0.0.11"; or a subnet:
+# "10.0.0.0"/24;
+acl purgers {
+    "127.0.0.1";
+    "::1";
+}
+
+sub vcl_recv {
+    if (req.restarts == 0) {
+        # Our own markers between restarts: never a visitor's.
+        unset req.http.X-Qasite-Refetch;
+        unset req.http.X-Qasite-Stale;
+    }
+    if (req.method == "BAN" || req.method == "PURGE") {
+        call qasite_purge;
+    }
+    if (req.method != "GET" && req.method != "HEAD") {
+        return (pass);
+    }
+    # The admin, and staff previews of drafts, are never kept.
+    if (req.url ~ "^/admin(/|$)" || req.url ~ "^/ask/[^/]+/preview/") {
+        return (pass);
+    }
+    # A signed-in user's requests go to the app with their cookies, uncached.
+    if (req.http.Cookie ~ "(^|;)\s*sessionid=") {
+        return (pass);
+    }
+    # Signed out, a public page is the same for everyone: a CSRF token, analytics or a
+    # consent cookie must not make each visitor's copy private.
+    unset req.http.Cookie;
+
+    if (req.http.X-Qasite-Stale) {
+        # The app failed: any copy within the object's grace (stale-if-error) will do.
+        set req.grace = 365d;
+    } else if (req.http.X-Qasite-Refetch) {
+        # Past stale-while-revalidate: only a fresh copy; fetch it now.
+        set req.grace = 0s;
+    }
+    # The built-in rules follow: a request with Authorization is passed, the rest looked up.
+}
+
+sub qasite_purge {
+    # nginx in front sets X-Forwarded-Proto on every request it relays, and relays from
+    # this host: such a request is a visitor's, whatever client.ip says.
+    if (!client.ip ~ purgers || req.http.X-Forwarded-Proto) {
+        return (synth(405, "Not allowed"));
+    }
+    if (req.method == "PURGE") {
+        return (purge);  # this URL only; answers 200
+    }
+    # BAN: drop every page whose path matches the X-Ban-Url regex ("^/": all of them).
+    if (!req.http.X-Ban-Url) {
+        return (synth(400, "X-Ban-Url is required"));
+    }
+    if (!std.ban("obj.http.X-Qasite-Url ~ " + req.http.X-Ban-Url)) {
+        return (synth(400, std.ban_error()));
+    }
+    return (synth(200, "Banned"));
+}
+
+sub vcl_hash {
+    # An http:// request gets the app's redirect to https://; keep it apart from the page.
+    hash_data(req.http.X-Forwarded-Proto);
+    # The built-in rule adds the URL and the host.
+}
+
+sub vcl_hit {
+    # obj.grace is stale-if-error (below); stale-while-revalidate is the shorter window
+    # in which a stale copy is served while it is fetched again in the background.
+    if (obj.ttl <= 0s && !req.http.X-Qasite-Stale &&
+        obj.ttl + std.duration(real=std.real(obj.http.X-Qasite-Swr, 0), fallback=0s) <= 0s) {
+        set req.http.X-Qasite-Refetch = "1";
+        return (restart);
+    }
+}
+
+sub vcl_miss {
+    if (req.http.X-Qasite-Stale) {
+        # The stale copy went (banned, say) while the app failed: nothing to fall back on.
+        return (synth(503, "The site is briefly unavailable"));
+    }
+}
+
+sub vcl_backend_response {
+    # Bans test the object, so the ban lurker can drop banned objects in the background.
+    set beresp.http.X-Qasite-Url = bereq.url;
+    if (bereq.uncacheable) {
+        return (deliver);  # a pass: nothing to keep
+    }
+    if (beresp.status >= 500 && (bereq.is_bgfetch || bereq.http.X-Qasite-Refetch)) {
+        # There is a stale copy: keep it, and serve it (stale-if-error, see vcl_synth).
+        # With none, the app's own error page goes to the visitor, uncached.
+        return (abandon);
+    }
+    if (beresp.http.Cache-Control !~ "(?i)(^|[ ,])public([ ,]|$)") {
+        # Only what the app says anyone may keep: no 404s, redirects or admin pages.
+        set beresp.uncacheable = true;
+        set beresp.ttl = 120s;
+        return (deliver);
+    }
+    # Varnish took the TTL from max-age and the grace from stale-while-revalidate.
+    set beresp.http.X-Qasite-Swr = beresp.grace;
+    if (beresp.http.Cache-Control ~ "stale-if-error=[0-9]+") {
+        set beresp.grace = std.duration(
+            regsub(beresp.http.Cache-Control, "^.*stale-if-error=([0-9]+).*$", "\1s"),
+            fallback=beresp.grace);
+    }
+    # The built-in rules follow: a Set-Cookie, no-cache, no-store or private is not kept.
+}
+
+sub vcl_backend_error {
+    # The app is unreachable: as for a 5xx above.
+    if (bereq.is_bgfetch || bereq.http.X-Qasite-Refetch) {
+        return (abandon);
+    }
+}
+
+sub vcl_synth {
+    if (resp.status == 503 && req.http.X-Qasite-Refetch && !req.http.X-Qasite-Stale) {
+        # The fetch of a stale page was abandoned: look again, accepting the stale copy.
+        set req.http.X-Qasite-Stale = "1";
+        return (restart);
+    }
+}
+
+sub vcl_deliver {
+    if (obj.uncacheable) {
+        set resp.http.X-Cache = "PASS";
+    } else if (obj.hits > 0) {
+        set resp.http.X-Cache = "HIT";
+    } else {
+        set resp.http.X-Cache = "MISS";
+    }
+    unset resp.http.X-Qasite-Url;
+    unset resp.http.X-Qasite-Swr;
+}
