@@ -8,6 +8,7 @@ page, the sitemap and the feed); the proxy then refills from the app's own page 
 """
 
 import logging
+import threading
 
 import requests
 from django.conf import settings
@@ -15,7 +16,22 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 
 
+# A page rendered from the old rows just before the commit can reach the proxy just after
+# the ban, which applies only to what the proxy held: a second ban a moment later drops it.
+SECOND_BAN_SECONDS = 1.0
+
+
 def purge_all():
+    """Ban every public page from each proxy, and again a moment later."""
+    if not settings.PROXY_PURGE_URLS:
+        return
+    _ban()
+    timer = threading.Timer(SECOND_BAN_SECONDS, _ban)
+    timer.daemon = True
+    timer.start()
+
+
+def _ban():
     for proxy in settings.PROXY_PURGE_URLS:
         try:
             response = requests.request(
