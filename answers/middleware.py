@@ -70,6 +70,7 @@ class DatabaseUnavailable:
             {"posted": request.method == "POST", "site_header": admin_site.site_header},
         )
         response = HttpResponse(html, status=503)
+        response.database_unavailable = True  # the page cache may have a stale copy
         response["Retry-After"] = "30"
         response["Cache-Control"] = "no-store"
         return response

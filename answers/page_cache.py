@@ -9,8 +9,10 @@ older generation, or from another day (an answer's review can fall overdue overn
 rendered again. The counter moves at once and again on commit: a page rendered in between
 from the old rows is dropped by the second move.
 
-When the database cannot be reached, a page still in the cache is served even if it is out
-of date (`X-Cache: stale`); `answers.middleware` answers a friendly 503 for the rest.
+`PageCacheMiddleware`, first in MIDDLEWARE, answers hits before anything else runs;
+`public_page` marks the views whose pages it may keep. When the database cannot be reached,
+a page still in the cache is served even if it is out of date (`X-Cache: stale`);
+`answers.middleware` answers a friendly 503 for the rest.
 """
 
 import functools
@@ -67,63 +69,103 @@ def _respond(request, entry, state):
     for name, value in entry["headers"].items():
         response[name] = value
     response["X-Cache"] = state
+    if state == "stale":
+        response["Warning"] = '110 - "Response is stale"'
     return response
 
 
 def _entry(response, generation):
-    body = response.content
-    if not response.has_header("ETag"):
-        response["ETag"] = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
-    if not response.has_header("Last-Modified"):
-        response["Last-Modified"] = http_date()
     return {
         "generation": generation,
         "day": timezone.localdate().isoformat(),
         "status": response.status_code,
-        "body": body,
-        "headers": {name: response[name] for name in KEPT_HEADERS if response.has_header(name)},
+        "body": response.content,
+        "headers": {
+            name: value
+            for name, value in response.items()
+            if name.lower() not in ("x-cache", "content-length")
+        },
         "last_modified": parse_http_date_safe(response["Last-Modified"]),
     }
 
 
-def public_page(view):
-    """Serve `view`'s page from the shared page cache (GET and HEAD of public pages only),
-    with the public Cache-Control every public page sends to browsers and CDNs."""
+def _skipped(request):
+    """Requests the page cache never answers: other methods, the admin, static files, and
+    plain HTTP where the site redirects to HTTPS (SecurityMiddleware must see those)."""
+    return (
+        request.method not in ("GET", "HEAD")
+        or not settings.PUBLIC_PAGE_CACHE
+        or request.path_info.startswith(("/admin/", "/" + settings.STATIC_URL.lstrip("/")))
+        or (settings.SECURE_SSL_REDIRECT and not request.is_secure())
+    )
 
-    @functools.wraps(view)
-    def cached(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
-        if not settings.PUBLIC_PAGE_CACHE:
-            return _with_cache_control(view(request, *args, **kwargs))
+
+class PageCacheMiddleware:
+    """First in MIDDLEWARE: a cached public page is answered before any other middleware or
+    URL resolution runs, with the headers the whole stack gave it when it was rendered
+    (security headers, CSP). Pages are stored only when their view is a `public_page` and
+    the response sets no cookie."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _skipped(request):
+            return self.get_response(request)
         cache = page_cache()
-        key = f"pages:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
+        key = (
+            "pages:"
+            + hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
+        )
         try:
             found = cache.get_many([GENERATION_KEY, key])
             generation = _current_generation(cache, found)
-        except Exception:  # the cache is down: render as if it were off
-            return _with_cache_control(view(request, *args, **kwargs))
+        except Exception:  # the cache is down: serve as if it were off
+            return self.get_response(request)
         entry = found.get(key)
-        today = timezone.localdate().isoformat()
-        if entry and entry["generation"] == generation and entry["day"] == today:
-            return _with_cache_control(_respond(request, entry, "hit"))
-        try:
-            response = _render(view, request, args, kwargs)
-        except DatabaseError:
-            if entry:
-                return _with_cache_control(_respond(request, entry, "stale"), stale=True)
-            raise
-        if response.status_code == 200 and not response.streaming:
-            if hasattr(response, "render"):
-                response.render()
+        if (
+            entry
+            and entry["generation"] == generation
+            and entry["day"] == timezone.localdate().isoformat()
+        ):
+            return _respond(request, entry, "hit")
+        response = self.get_response(request)
+        if getattr(response, "database_unavailable", False) and entry:
+            return _respond(request, entry, "stale")
+        if (
+            getattr(response, "public_page", False)
+            and response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+        ):
             try:
                 cache.set(key, _entry(response, generation), timeout=24 * 3600)
             except Exception:
                 pass
-        response["X-Cache"] = "miss"
+            response["X-Cache"] = "miss"
+        return response
+
+
+def public_page(view):
+    """Mark `view`'s pages as public: the same for everyone, kept by `PageCacheMiddleware`,
+    with the Cache-Control every public page sends to browsers, proxies and CDNs, an ETag
+    and a Last-Modified."""
+
+    @functools.wraps(view)
+    def page(request, *args, **kwargs):
+        response = _render(view, request, args, kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response.render()
+        if response.status_code == 200 and not response.streaming:
+            response.public_page = True
+            if not response.has_header("ETag"):
+                digest = hashlib.sha256(response.content).hexdigest()[:20]
+                response["ETag"] = f'"{digest}"'
+            if not response.has_header("Last-Modified"):
+                response["Last-Modified"] = http_date()
         return _with_cache_control(response)
 
-    return cached
+    return page
 
 
 def _render(view, request, args, kwargs):
@@ -139,7 +181,7 @@ def _render(view, request, args, kwargs):
         return view(request, *args, **kwargs)
 
 
-def _with_cache_control(response, stale=False):
+def _with_cache_control(response):
     if response.status_code in (200, 304):
         patch_cache_control(
             response,
@@ -148,6 +190,4 @@ def _with_cache_control(response, stale=False):
             stale_while_revalidate=settings.PUBLIC_CACHE_SECONDS,
             stale_if_error=24 * 3600,
         )
-    if stale:
-        response["Warning"] = '110 - "Response is stale"'
     return response

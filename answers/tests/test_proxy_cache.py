@@ -59,13 +59,13 @@ def running_varnish(backend_port, workdir):
         stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while True:  # a PURGE is answered by Varnish itself, without the backend
             try:
-                if requests.request("PURGE", url + "/", timeout=1).status_code == 200:
+                if requests.request("PURGE", url + "/", timeout=5).status_code == 200:
                     break
-            except requests.ConnectionError:
-                pass
+            except requests.RequestException:  # not listening yet (a busy machine)
+                time.sleep(0.2)
             if process.poll() is not None or time.monotonic() > deadline:
                 log.seek(0)
                 pytest.fail(f"Varnish did not start:\n{log.read()}", pytrace=False)

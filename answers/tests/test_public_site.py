@@ -205,10 +205,15 @@ def test_feed_survives_a_control_character_stored_before_forms_refused_it(
     client, demo_answer, editor, reviewer
 ):
     source = Source.objects.get(pmid="39276207")
-    make_answer(
-        demo_answer.question.topic, "steroids", "Do steroids\x0b help a relapse?",
-        "Steroids\x01 shorten a relapse.", "A review [1].", source, editor, reviewer,
+    answer = make_answer(
+        demo_answer.question.topic, "steroids", "Do steroids help a relapse?",
+        "Steroids shorten a relapse.", "A review [1].", source, editor, reviewer,
     )  # fmt: skip
+    # Approved back then: the workflow refuses such text now, so write it as it was stored.
+    type(answer.live_version).objects.filter(pk=answer.live_version_id).update(
+        question_text="Do steroids\x0b help a relapse?",
+        short_answer="Steroids\x01 shorten a relapse.",
+    )
     response = client.get(reverse("answers:feed"))
     assert response.status_code == 200
     feed = ElementTree.fromstring(response.content)
