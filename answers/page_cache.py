@@ -30,7 +30,6 @@ from django.utils.http import http_date, parse_http_date_safe
 from answers import proxy_purge
 
 GENERATION_KEY = "pages:generation"
-KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "X-Robots-Tag")
 
 
 def page_cache():
