@@ -26,10 +26,12 @@ def paste(page, selector, text):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.evaluate("text => navigator.clipboard.writeText(text)", text)
     page.fill(selector, "")
-    page.press(selector, "Control+V")
+    # Megabytes take Chromium a while to paste and lay out, the more on a busy machine.
+    page.press(selector, "Control+V", timeout=120_000)
     page.wait_for_function(
         "([selector, length]) => document.querySelector(selector).value.length === length",
         arg=[selector, len(text)],
+        timeout=120_000,
     )
 
 
