@@ -204,24 +204,23 @@ def transactions(database):
 
 
 def varnish_counters():
-    out = subprocess.run(
-        [
-            "varnishstat",
-            "-n",
-            os.environ["VARNISH_DIR"],
-            "-1",
-            "-f",
-            "MAIN.cache_hit",
-            "-f",
-            "MAIN.cache_miss",
-            "-f",
-            "MAIN.backend_req",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return {line.split()[0]: int(line.split()[1]) for line in out.splitlines() if line.strip()}
+    """Varnish's hit, miss and backend counters; {} (and why, on stderr) if it cannot say."""
+    names = ("MAIN.cache_hit", "MAIN.cache_miss", "MAIN.backend_req")
+    command = ["varnishstat", "-n", os.environ["VARNISH_DIR"], "-1"]
+    for name in names:
+        command += ["-f", name]
+    for _ in range(3):
+        done = subprocess.run(command, capture_output=True, text=True)
+        counters = {
+            line.split()[0]: int(line.split()[1])
+            for line in done.stdout.splitlines()
+            if line.strip()
+        }
+        if done.returncode == 0 and all(name in counters for name in names):
+            return counters
+        time.sleep(0.5)
+    print(f"  varnishstat failed: {done.stderr.strip() or done.stdout.strip()}", file=sys.stderr)
+    return {}
 
 
 def children_ticks():
@@ -262,8 +261,8 @@ def measure(target, databases):
         if ticks / scale >= 0.05
     ]
     result["xacts"] = transactions(target.database) - xacts if target.database else None
-    if counters:
-        after = varnish_counters()
+    after = varnish_counters() if counters else {}
+    if after:
         hits = after["MAIN.cache_hit"] - counters["MAIN.cache_hit"]
         misses = after["MAIN.cache_miss"] - counters["MAIN.cache_miss"]
         result["varnish_hit"] = hits / max(1, hits + misses)
@@ -344,10 +343,11 @@ def report(queries, started, finished):
     print("xacts/req: PostgreSQL transactions in the target's database during its runs, per")
     print("request served. others: median cores used by processes outside the benchmark;")
     print("steal: median cores the hypervisor gave to other machines.")
-    varnish = BY_NAME["varnish"].runs
+    varnish = [run for run in BY_NAME["varnish"].runs if "varnish_hit" in run]
     print(
         f"Varnish hit rate {median([r['varnish_hit'] for r in varnish]):.2%}, "
-        f"{sum(r['backend_requests'] for r in varnish)} backend fetches in all."
+        f"{sum(r['backend_requests'] for r in varnish)} backend fetches in all "
+        f"({len(varnish)} of {len(BY_NAME['varnish'].runs)} runs counted)."
     )
     print()
     print(

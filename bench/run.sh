@@ -41,8 +41,13 @@ WAGTAIL=(env "${COMMON[@]}" DATABASE_URL="$PG/${DB}_wagtail"
 
 PIDS=()
 cleanup() {
+  local status=$?
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [ "$status" != 0 ]; then # keep the servers' logs of a failed run
+    mkdir -p "$ROOT/bench/results/failed" && cp "$WORK"/*.log "$ROOT/bench/results/failed/" 2>/dev/null
+    echo "Failed; the servers' logs are in bench/results/failed/"
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
