@@ -319,7 +319,7 @@ class AnswerQuerySet(models.QuerySet):
         draft, see `Answer.record_edit`). Returns (live answers whose content now differs
         from what patients see, answers in review that went back to draft)."""
         differing, sent_back = [], []
-        candidates = self.filter(Q(live_version__isnull=False) | Q(status=Status.IN_REVIEW))
+        candidates = self.published() | self.filter(status=Status.IN_REVIEW)
         for answer in candidates.select_related("live_version", "question__topic"):
             was_in_review = answer.status == Status.IN_REVIEW
             transition = answer.record_edit(user, reason)
@@ -333,9 +333,8 @@ class AnswerQuerySet(models.QuerySet):
         """Drafts that were live or in review until an edit sent them back: what a shared
         edit leaves to be submitted again."""
         sent_back = Transition.objects.filter(answer=models.OuterRef("pk"), action="edit")
-        return self.filter(status=Status.DRAFT).filter(
-            Q(live_version__isnull=False) | Q(models.Exists(sent_back))
-        )
+        drafts = self.filter(status=Status.DRAFT)
+        return drafts.published() | drafts.filter(models.Exists(sent_back))
 
 
 class Answer(Workflow, models.Model):

@@ -18,6 +18,7 @@ import requests
 from django.conf import settings
 from django.core.signals import request_started
 
+from answers.tests.app_server import stop
 from conftest import publish
 
 pytestmark = [pytest.mark.proxy, pytest.mark.django_db(transaction=True)]
@@ -72,12 +73,7 @@ def running_varnish(backend_port, workdir):
             time.sleep(0.05)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         log.close()
 
 
