@@ -10,15 +10,16 @@ def pytest_configure(config):
         # The page cache of this run only, not the developer's `make run` pages.
         import tempfile
 
-        settings.CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="qasite-pages-")
+        settings.PAGE_CACHE_DIR = tempfile.mkdtemp(prefix="qasite-pages-")
+        settings.CACHES["default"]["LOCATION"] = settings.PAGE_CACHE_DIR
 
 
 @pytest.fixture(autouse=True)
 def empty_page_cache():
-    """Each test starts with no cached page: the database is new, so must the pages be."""
-    from django.core.cache import cache
+    """Each test starts with no kept page: the database is new, so must the pages be."""
+    from answers import page_cache
 
-    cache.clear()
+    page_cache.clear()
 
 
 PASSWORD = "correct-horse-battery"

@@ -1,35 +1,49 @@
 """
-Rendered public pages, kept in the shared cache and replaced when what patients see changes.
+Rendered public pages, kept in memory and in the shared cache, and replaced when what
+patients see changes.
 
-Each page is cached under its path together with the site's *publication generation*, a
-counter that every event changing a public page moves on (approval, withdrawal, a
-retraction notice, a topic's change: `pages_changed()`). A hit is one cache round trip —
-the generation and the page in one `get_many` — and no database query; a page kept from an
-older generation, or from another day (an answer's review can fall overdue overnight), is
-rendered again. The counter moves at once and again on commit: a page rendered in between
-from the old rows is dropped by the second move.
+Each page is kept under its address together with the site's *publication generation*
+(answers/page_generation.py), a token that every event changing a public page replaces
+(approval, withdrawal, a retraction notice, a topic's change: `pages_changed()`). A page
+kept from an older generation, or from another day (an answer's review can fall overdue
+overnight), is rendered again. The token moves at once and again on commit: a page rendered
+in between from the old rows is dropped by the second move.
 
-`PageCacheMiddleware`, first in MIDDLEWARE, answers hits before anything else runs;
-`public_page` marks the views whose pages it may keep. When the database cannot be reached,
-a page still in the cache is served even if it is out of date (`X-Cache: stale`);
-`answers.middleware` answers a friendly 503 for the rest.
+Two levels, both checked against the generation, which costs no round trip to read:
+
+- each process keeps the pages it served in memory (`LOCAL_PAGES` of them);
+  `PublicPages`, the WSGI application in front of Django (qasite/wsgi.py), answers those
+  before Django builds a request: no query, no middleware, no round trip;
+- the shared cache (Redis when `REDIS_URL` is set, files otherwise) holds every worker's
+  pages, so a page rendered by one worker is one cache read for the others.
+  `PageCacheMiddleware`, first in both middleware stacks, reads and fills it.
+
+`public_page` marks the views whose pages may be kept; `PublicPages` sends their requests
+to a Django handler with only the middleware a public page needs (`PUBLIC_MIDDLEWARE`:
+no sessions, no CSRF, no users), whether or not the page cache is on. When the database
+cannot be reached, a page still kept is served even if it is out of date (`X-Cache:
+stale`); `answers.middleware` answers a friendly 503 for the rest.
 """
 
 import functools
 import hashlib
-import secrets
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.handlers.wsgi import WSGIHandler, get_path_info
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe
 
 from answers import proxy_purge
+from answers.page_generation import generation
 
-GENERATION_KEY = "pages:generation"
+# Pages each process keeps in memory (about 10 KB each); when full, the oldest goes.
+LOCAL_PAGES = 2000
+_local = {}
 
 
 def page_cache():
@@ -38,25 +52,71 @@ def page_cache():
 
 def _move_generation():
     try:
-        page_cache().set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+        generation().move()
     except Exception:  # a cache outage must not fail a publication; pages expire daily
         pass
 
 
 def pages_changed():
-    """Every public page may have changed: drop them all from the app's cache and the
-    proxies, now and once the transaction commits."""
+    """Every public page may have changed: drop them all from every app server's memory and
+    cache and from the proxies, now and once the transaction commits."""
     _move_generation()
     transaction.on_commit(_move_generation)
     transaction.on_commit(proxy_purge.purge_all)
 
 
-def _current_generation(cache, found):
-    generation = found.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
-        generation = cache.get(GENERATION_KEY)
-    return generation
+def clear():
+    """Forget every kept page, in this process and in the shared cache (tests, benchmarks)."""
+    _local.clear()
+    page_cache().clear()
+    _move_generation()
+
+
+def _address(environ):
+    """What makes two requests the same page: scheme (as the proxy told it), host, path and
+    query, exactly as they arrived. A page is kept only after Django served it, so only
+    for hosts that passed ALLOWED_HOSTS."""
+    proxy_header = (settings.SECURE_PROXY_SSL_HEADER or ("", ""))[0]
+    return "|".join(
+        (
+            environ.get("wsgi.url_scheme", ""),
+            environ.get(proxy_header, "") if proxy_header else "",
+            environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+        )
+    )
+
+
+def _fresh(entry, current):
+    return (
+        entry is not None
+        and current is not None
+        and entry["generation"] == current
+        and entry["day"] == timezone.localdate().isoformat()
+    )
+
+
+def _keep(address, entry):
+    if len(_local) >= LOCAL_PAGES:
+        del _local[next(iter(_local))]
+    _local[address] = entry
+
+
+def _entry(response, current):
+    return {
+        "generation": current,
+        "day": timezone.localdate().isoformat(),
+        "status": response.status_code,
+        "reason": response.reason_phrase,
+        "body": response.content,
+        "headers": {
+            name: value
+            for name, value in response.items()
+            if name.lower() not in ("x-cache", "content-length")
+        },
+        "last_modified": parse_http_date_safe(response["Last-Modified"]),
+    }
 
 
 def _respond(request, entry, state):
@@ -73,21 +133,6 @@ def _respond(request, entry, state):
     return response
 
 
-def _entry(response, generation):
-    return {
-        "generation": generation,
-        "day": timezone.localdate().isoformat(),
-        "status": response.status_code,
-        "body": response.content,
-        "headers": {
-            name: value
-            for name, value in response.items()
-            if name.lower() not in ("x-cache", "content-length")
-        },
-        "last_modified": parse_http_date_safe(response["Last-Modified"]),
-    }
-
-
 def _skipped(request):
     """Requests the page cache never answers: other methods, the admin, static files, and
     plain HTTP where the site redirects to HTTPS (SecurityMiddleware must see those)."""
@@ -100,10 +145,11 @@ def _skipped(request):
 
 
 class PageCacheMiddleware:
-    """First in MIDDLEWARE: a cached public page is answered before any other middleware or
-    URL resolution runs, with the headers the whole stack gave it when it was rendered
-    (security headers, CSP). Pages are stored only when their view is a `public_page` and
-    the response sets no cookie."""
+    """First in MIDDLEWARE and PUBLIC_MIDDLEWARE: a kept public page (in this process, or in
+    the shared cache) is answered before any other middleware or URL resolution runs, with
+    the headers the whole stack gave it when it was rendered (security headers, CSP).
+    Pages are kept only when their view is a `public_page` and the response sets no
+    cookie."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -111,22 +157,20 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if _skipped(request):
             return self.get_response(request)
-        cache = page_cache()
-        key = (
-            "pages:"
-            + hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
-        )
-        try:
-            found = cache.get_many([GENERATION_KEY, key])
-            generation = _current_generation(cache, found)
-        except Exception:  # the cache is down: serve as if it were off
+        current = generation().current()
+        if current is None:  # the cache cannot be reached: serve as if it were off
             return self.get_response(request)
-        entry = found.get(key)
-        if (
-            entry
-            and entry["generation"] == generation
-            and entry["day"] == timezone.localdate().isoformat()
-        ):
+        address = _address(request.META)
+        key = "pages:" + hashlib.sha256(address.encode()).hexdigest()
+        entry = _local.get(address)
+        if not _fresh(entry, current):
+            try:
+                entry = page_cache().get(key) or entry
+            except Exception:
+                pass
+            if _fresh(entry, current):
+                _keep(address, entry)
+        if _fresh(entry, current):
             return _respond(request, entry, "hit")
         response = self.get_response(request)
         if getattr(response, "database_unavailable", False) and entry:
@@ -137,12 +181,72 @@ class PageCacheMiddleware:
             and not response.streaming
             and not response.cookies
         ):
+            entry = _entry(response, current)
+            _keep(address, entry)
             try:
-                cache.set(key, _entry(response, generation), timeout=24 * 3600)
+                page_cache().set(key, entry, timeout=24 * 3600)
             except Exception:
                 pass
             response["X-Cache"] = "miss"
         return response
+
+
+class PublicHandler(WSGIHandler):
+    """Django for public pages: the same views and settings, `PUBLIC_MIDDLEWARE` only."""
+
+    def load_middleware(self, is_async=False):
+        # BaseHandler reads its list from settings.MIDDLEWARE; this handler's list is
+        # another, so it is put there while the chain is built (once, at start-up).
+        full = settings.MIDDLEWARE
+        settings.MIDDLEWARE = settings.PUBLIC_MIDDLEWARE
+        try:
+            super().load_middleware(is_async)
+        finally:
+            settings.MIDDLEWARE = full
+
+
+class PublicPages:
+    """The WSGI application (qasite/wsgi.py): answers a page this process keeps, or passes
+    the request on to `public` (a `PublicHandler`) if its view is a `public_page`, or to
+    `application` (Django with every middleware) otherwise.
+
+    Conditional requests are left to the middleware, which answers them with
+    Django's own rules (`get_conditional_response`), from the same kept pages."""
+
+    def __init__(self, application, public):
+        self.application = application
+        self.public = public
+
+    def __call__(self, environ, start_response):
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+            return self.application(environ, start_response)
+        if (
+            settings.PUBLIC_PAGE_CACHE
+            and "HTTP_IF_NONE_MATCH" not in environ
+            and "HTTP_IF_MODIFIED_SINCE" not in environ
+        ):
+            entry = _local.get(_address(environ))
+            if entry is not None and _fresh(entry, generation().current()):
+                return _serve(entry, environ, start_response)
+        if _is_public(environ):
+            return self.public(environ, start_response)
+        return self.application(environ, start_response)
+
+
+def _serve(entry, environ, start_response):
+    body = entry["body"]
+    headers = list(entry["headers"].items())
+    headers += [("Content-Length", str(len(body))), ("X-Cache", "hit")]
+    start_response(f"{entry['status']} {entry['reason']}", headers)
+    return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+
+def _is_public(environ):
+    try:
+        match = resolve(get_path_info(environ))
+    except Resolver404:
+        return False  # CommonMiddleware may redirect it (APPEND_SLASH), or it is a 404
+    return getattr(match.func, "public_page", False)
 
 
 def public_page(view):
@@ -164,6 +268,7 @@ def public_page(view):
                 response["Last-Modified"] = http_date()
         return _with_cache_control(response)
 
+    page.public_page = True  # copied onto any decorator outside it by functools.wraps
     return page
 
 

@@ -72,6 +72,16 @@ MIDDLEWARE = [
     # Innermost, so it sees the views' database errors: a 503 page, never a traceback.
     "answers.middleware.DatabaseUnavailable",
 ]
+# What a public page (a `public_page` view: the same for everyone, no forms, no user) goes
+# through: the page cache, the security headers, the 503 page. qasite.wsgi sends public
+# pages here, so they pay for no session, CSRF or user middleware.
+PUBLIC_MIDDLEWARE = [
+    "answers.page_cache.PageCacheMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "answers.middleware.DatabaseUnavailable",
+]
 
 ROOT_URLCONF = "qasite.urls"
 WSGI_APPLICATION = "qasite.wsgi.application"

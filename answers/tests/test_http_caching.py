@@ -1,10 +1,10 @@
 """The answer page over HTTP: constant queries, conditional GET, caching, security headers."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from answers import page_cache
 from answers.models import Answer, Question
 from citations.models import Citation, Source
 from conftest import publish
@@ -14,9 +14,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    cache.clear()
+    page_cache.clear()
     yield
-    cache.clear()
+    page_cache.clear()
 
 
 def answer_with_citations(count, demo_answer, editor, reviewer):
@@ -152,7 +152,7 @@ def test_a_page_cache_hit_costs_no_query(client, demo_answer):
 def test_a_conditional_request_on_a_miss_does_not_read_the_page(client, demo_answer):
     url = demo_answer.get_absolute_url()
     etag = client.get(url)["ETag"]
-    cache.clear()  # a miss: another server, or the cache restarted
+    page_cache.clear()  # a miss: another server, or the cache restarted
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, headers={"if-none-match": etag})
     assert response.status_code == 304

@@ -5,6 +5,7 @@ import pytest
 import requests
 from django.db import connection
 
+from answers import page_cache
 from answers.models import Answer
 from answers.tests.app_server import database_url, running_app
 from conftest import publish
@@ -25,15 +26,13 @@ def app(request, settings):
                 "LOCATION": REDIS_URL,
             }
         }
-        env["REDIS_URL"] = REDIS_URL
+        settings.REDIS_URL = env["REDIS_URL"] = REDIS_URL
     else:
-        env["PAGE_CACHE_DIR"] = settings.CACHES["default"]["LOCATION"]
-    from django.core.cache import caches
-
-    caches["default"].clear()
+        env["PAGE_CACHE_DIR"] = settings.PAGE_CACHE_DIR
+    page_cache.clear()
     with running_app(env, workers=2) as url:
         yield url
-    caches["default"].clear()
+    page_cache.clear()
 
 
 def fetch_all(url, times=8):
