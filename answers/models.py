@@ -625,6 +625,12 @@ class PublishedVersion(models.Model):
     # PostgreSQL's stored, weighted vector of question, short answer and research (GIN-indexed).
     research_plain = models.TextField(blank=True, default="")
     search_vector = SearchVectorField(null=True, editable=False)
+    # The public page of this version, kept rendered (answers/stored_pages.py): the page is
+    # one read while `page_key` matches what it would be rendered for now.
+    page_html = models.TextField(blank=True, default="", editable=False)
+    page_key = models.CharField(max_length=32, blank=True, default="", editable=False)
+    page_etag = models.CharField(max_length=64, blank=True, default="", editable=False)
+    page_modified = models.BigIntegerField(null=True, editable=False)
 
     class Meta:
         ordering = ["-approved_at"]
@@ -659,6 +665,16 @@ FROZEN_CONTENT = [
     "question_text", "topic_name", "short_answer", "research", "doctor_questions",
     "references", "disclaimer_html",
 ]  # fmt: skip
+
+
+class PageEpoch(models.Model):
+    """One row. Moved when something every kept answer page may show changes without a new
+    approval (a cited source's retraction notice), so that each is rendered again."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"page epoch {self.value}"
 
 
 class Transition(models.Model):

@@ -44,6 +44,8 @@ from answers.page_generation import generation
 # Pages each process keeps in memory (about 10 KB each); when full, the oldest goes.
 LOCAL_PAGES = 2000
 _local = {}
+# Where `PublicPages` leaves the URL match for `PublicHandler`, in the WSGI environ.
+RESOLVED = "qasite.resolver_match"
 
 
 def page_cache():
@@ -204,6 +206,14 @@ class PublicHandler(WSGIHandler):
         finally:
             settings.MIDDLEWARE = full
 
+    def resolve_request(self, request):
+        # `PublicPages` resolved this path to choose this handler; no need to do it twice.
+        match = request.environ.get(RESOLVED)
+        if match is None or hasattr(request, "urlconf"):
+            return super().resolve_request(request)
+        request.resolver_match = match
+        return match
+
 
 class PublicPages:
     """The WSGI application (qasite/wsgi.py): answers a page this process keeps, or passes
@@ -246,7 +256,10 @@ def _is_public(environ):
         match = resolve(get_path_info(environ))
     except Resolver404:
         return False  # CommonMiddleware may redirect it (APPEND_SLASH), or it is a 404
-    return getattr(match.func, "public_page", False)
+    if not getattr(match.func, "public_page", False):
+        return False
+    environ[RESOLVED] = match
+    return True
 
 
 def public_page(view):

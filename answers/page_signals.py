@@ -2,7 +2,8 @@
 What changes public pages outside the workflow, and so empties the page cache
 (`answers.page_cache.pages_changed`): a cited source's retraction status or notice (shown
 live on answer pages), and a topic or question (their names and addresses appear live on
-the home and topic pages). Approval and withdrawal call it themselves (answers/workflow.py).
+the home and topic pages, and as links on answer pages, so their kept renderings go too:
+answers/stored_pages.py). Approval and withdrawal call it themselves (answers/workflow.py).
 
 Signals only for this side effect, as STYLE.md allows: the domain logic stays on models.
 """
@@ -10,7 +11,8 @@ Signals only for this side effect, as STYLE.md allows: the domain logic stays on
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from answers.models import Question, Topic
+from answers import stored_pages
+from answers.models import Answer, Question, Topic
 from answers.page_cache import pages_changed
 from citations.models import Source
 
@@ -32,12 +34,24 @@ def _source_saved(sender, instance, created, **kwargs):
     old = getattr(instance, "_notice_before", None)
     now = {name: getattr(instance, name) for name in NOTICE_FIELDS}
     if old is not None and old != now:
+        stored_pages.answers_changed()
         pages_changed()
 
 
 @receiver(post_save, sender=Topic)
-@receiver(post_delete, sender=Topic)
+def _topic_saved(sender, instance, **kwargs):
+    stored_pages.clear(Answer.objects.filter(question__topic=instance))
+    pages_changed()
+
+
 @receiver(post_save, sender=Question)
+def _question_saved(sender, instance, **kwargs):
+    stored_pages.clear(Answer.objects.filter(question=instance))
+    pages_changed()
+
+
+@receiver(post_delete, sender=Topic)
 @receiver(post_delete, sender=Question)
-def _listing_changed(sender, **kwargs):
+def _listing_deleted(sender, **kwargs):
+    stored_pages.answers_changed()
     pages_changed()

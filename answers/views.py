@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from answers import stored_pages
 from answers.models import Answer, Topic
 from answers.page_cache import public_page
 from answers.rendering import render_markdown, validate_markdown
@@ -124,30 +125,39 @@ def _is_conditional(request):
 def answer_detail(request, slug):
     """The approved version of an answer, exactly as the reviewer approved it.
 
-    Served from the page cache when it can be (no query). Otherwise two queries whatever
-    the number of citations: the answer with its frozen version, then any live retraction
-    notices. A conditional request reads only the version's validating columns first, so
-    a 304 never reads the page body."""
-    published = Answer.objects.published().filter(question__slug=slug)
-    if _is_conditional(request):
-        header = get_object_or_404(
-            published.values(
-                "live_version_id",
-                "live_version__approved_at",
-                "live_version__next_review_due",
-                "live_version__source_ids",
-            )
+    Served from the page cache when it can be (no query). Otherwise one query: the live
+    version's page as it was kept rendered (answers/stored_pages.py), or only its validators
+    for a conditional request, so that a 304 never reads the page. A page not kept yet, or
+    out of date, is rendered in two queries whatever the number of citations (the answer
+    with its frozen version, then any live retraction notices) and kept."""
+    stored = stored_pages.find(slug, with_page=not _is_conditional(request))
+    if stored is None:
+        raise Http404
+    page_key = stored_pages.key(request, stored)
+    if stored.key == page_key:
+        response = get_conditional_response(
+            request, etag=stored.etag, last_modified=stored.modified
         )
-        notices = live_notices(header["live_version__source_ids"])
-        etag, last_modified = _validators(
-            header["live_version_id"],
-            header["live_version__approved_at"],
-            header["live_version__next_review_due"],
-            notices,
-        )
-        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is not None:
             return response
+        if not stored.html:  # a conditional request whose copy is out of date
+            stored = stored_pages.find(slug)
+        response = HttpResponse(stored.html)
+        etag, last_modified = stored.etag, stored.modified
+    else:
+        response, etag, last_modified = _render_answer_page(request, slug)
+        stored_pages.store(
+            stored.version_id, page_key, response.content.decode(), etag, last_modified
+        )
+        conditional = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if conditional is not None:
+            response = conditional
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    return response
+
+
+def _render_answer_page(request, slug):
     answer = get_object_or_404(Answer.objects.for_public_page(), question__slug=slug)
     page = answer.live_version
     notices = live_notices(page.source_ids)
@@ -164,9 +174,7 @@ def answer_detail(request, slug):
             "structured_data": json_ld(page.structured_data(url)),
         },
     )
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
-    return response
+    return response, etag, last_modified
 
 
 @never_cache

@@ -137,8 +137,9 @@ def test_readers_keep_reading_through_a_postgresql_restart(site):
     admin.start()
     time.sleep(1.5)
 
-    public.phase = admin.phase = "down"
+    public.phase = admin.phase = "stopping"  # a request made now may still be answered
     cluster.stop()
+    public.phase = admin.phase = "down"
     time.sleep(3)
     public.phase = admin.phase = "restarting"
     cluster.start()

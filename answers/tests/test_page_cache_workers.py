@@ -101,3 +101,42 @@ def test_a_published_disclaimer_change_reaches_every_worker(app, demo_answer, ed
     assert all("Read with your doctor" not in text for _, _, text in fetch_all(page))
     publish(demo_answer, editor, reviewer)
     assert all("Read with your doctor" in text for _, _, text in fetch_all(page))
+
+
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cache-Control",
+    "ETag",
+)
+
+
+def test_a_page_from_memory_is_the_page_django_rendered(app, demo_answer, client):
+    url = demo_answer.get_absolute_url()
+    # The whole middleware stack, in this process, for the same host (the canonical link).
+    rendered = client.get(url, headers={"host": app.removeprefix("http://")})
+    seen = [requests.get(app + url, timeout=10) for _ in range(8)]
+    # Kept by the render above in the shared cache, then in each worker's memory.
+    assert {r.headers["X-Cache"] for r in seen} == {"hit"}
+    for response in seen:
+        assert response.content == rendered.content
+        for name in SECURITY_HEADERS:
+            assert response.headers[name] == rendered[name], name
+    head = requests.head(app + url, timeout=10)
+    assert head.status_code == 200 and head.content == b"" and head.headers["X-Cache"] == "hit"
+    again = requests.get(app + url, headers={"If-None-Match": rendered["ETag"]}, timeout=10)
+    assert again.status_code == 304 and again.headers["X-Cache"] == "hit"
+
+
+def test_only_public_pages_skip_the_session_middleware(app, demo_answer):
+    """The admin, behind the same front, still has its sessions and CSRF."""
+    session = requests.Session()
+    login = session.get(app + "/admin/login/", timeout=10)
+    assert login.status_code == 200 and "csrftoken" in session.cookies
+    page = session.get(app + demo_answer.get_absolute_url(), timeout=10)
+    assert "Set-Cookie" not in page.headers
+    # A path no public view matches goes to the whole stack: CommonMiddleware adds the slash.
+    moved = session.get(app + "/ask/no-such-answer", timeout=10, allow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/no-such-answer/")

@@ -1,0 +1,126 @@
+"""
+Answer pages kept rendered with their published version, so that a page the page cache
+does not hold is one indexed read, not a render.
+
+A version's page is rendered the first time it is read and stored in the version's row
+with the key it was rendered for: this deployment's templates and code, the site's page
+epoch, whether the review was overdue, and the address it was asked for at (for the
+canonical link). While the key a request computes matches, the stored page is the page.
+Anything that could change the page without a new approval changes the key or clears it:
+
+- a deployment that changes a template, a static file's name or the code: the release;
+- a cited source's retraction notice: the epoch (`answers_changed`, one row, moved in the
+  same transaction, so a page read before the change can never be stored under the key
+  of after it);
+- the day the review falls overdue: the overdue flag;
+- a question's or topic's change (their addresses are links on the page): `clear`.
+
+Approval and withdrawal need nothing: they change which version is live.
+"""
+
+import hashlib
+import logging
+from collections import namedtuple
+from contextlib import nullcontext
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from answers.models import Answer, PageEpoch, PublishedVersion, Question
+
+log = logging.getLogger(__name__)
+
+Stored = namedtuple("Stored", "version_id key etag modified next_review_due epoch html")
+
+
+def _read_sql(with_page):
+    answer, question = Answer._meta.db_table, Question._meta.db_table
+    version, epoch = PublishedVersion._meta.db_table, PageEpoch._meta.db_table
+    page = "v.page_html" if with_page else "''"
+    # One statement written out: this read is the whole cost of a page the cache lacks,
+    # and building it with the ORM cost more than running it.
+    return (
+        "SELECT v.id, v.page_key, v.page_etag, v.page_modified, v.next_review_due,"
+        f" COALESCE(e.value, 0), {page}"
+        f" FROM {answer} a"
+        f" JOIN {question} q ON q.id = a.question_id"
+        f" JOIN {version} v ON v.id = a.live_version_id"
+        f" LEFT JOIN {epoch} e ON e.id = 1"
+        " WHERE q.slug = %s"
+    )
+
+
+READ_PAGE, READ_VALIDATORS = _read_sql(True), _read_sql(False)
+
+
+def find(slug, with_page=True):
+    """The live version of the answer at `slug`, with its stored page (or, `with_page`
+    False, only what a conditional request needs); None if no answer is published there."""
+    with connection.cursor() as cursor:
+        cursor.execute(READ_PAGE if with_page else READ_VALIDATORS, [slug])
+        row = cursor.fetchone()
+    return Stored(*row) if row else None
+
+
+def key(request, stored):
+    """What the page would be rendered for now."""
+    overdue = bool(stored.next_review_due) and stored.next_review_due < timezone.localdate()
+    parts = (release(), stored.epoch, overdue, request.scheme, request.get_host())
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def store(version_id, page_key, html, etag, modified):
+    """Keep `html` as the version's page. A failure (a read-only database) only costs the
+    next reader a render."""
+    # In a transaction (tests, a caller's atomic block) a failed UPDATE must not abort it.
+    savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    try:
+        with savepoint:
+            PublishedVersion.objects.filter(pk=version_id).update(
+                page_html=html, page_key=page_key, page_etag=etag, page_modified=modified
+            )
+    except DatabaseError:
+        log.warning("Could not keep the rendered page of version %s", version_id, exc_info=True)
+
+
+def answers_changed():
+    """Every kept answer page may show something that changed (a retraction notice)."""
+    if not PageEpoch.objects.filter(pk=1).update(value=F("value") + 1):
+        PageEpoch.objects.get_or_create(pk=1, defaults={"value": 1})
+
+
+def clear(answers):
+    """The kept pages of `answers` (a queryset) are out of date."""
+    PublishedVersion.objects.filter(
+        pk__in=answers.exclude(live_version=None).values("live_version")
+    ).update(page_key="")
+
+
+_release = None
+
+
+def release():
+    """A digest of what renders a page besides its data: the templates, the code of the
+    apps and the static files' names. Computed once per process."""
+    global _release
+    if _release is None:
+        root = Path(settings.BASE_DIR)
+        files = sorted(
+            path
+            for pattern in ("templates/**/*.html", "answers/*.py", "citations/*.py")
+            for path in root.glob(pattern)
+        )
+        manifest = Path(settings.STATIC_ROOT or "") / "staticfiles.json"
+        if manifest.is_file():
+            files.append(manifest)
+        digest = hashlib.sha256()
+        for path in files:
+            digest.update(
+                str(path.relative_to(root) if path.is_relative_to(root) else path).encode()
+            )
+            digest.update(path.read_bytes())
+        _release = digest.hexdigest()[:16]
+    return _release
