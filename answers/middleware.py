@@ -1,5 +1,9 @@
 import logging
+from dataclasses import asdict
 
+from csp.constants import HEADER
+from csp.middleware import CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.admin import site as admin_site
 from django.db import InterfaceError, OperationalError
@@ -73,4 +77,22 @@ class DatabaseUnavailable:
         response.database_unavailable = True  # the page cache may have a stale copy
         response["Retry-After"] = "30"
         response["Cache-Control"] = "no-store"
+        return response
+
+
+class PublicPageCSP(CSPMiddleware):
+    """django-csp's header for public pages (PUBLIC_MIDDLEWARE). Their policy never varies:
+    no nonce, no per-view change, no report-only policy. So it is built once per process,
+    not per response. `test_page_cache_workers` checks it equals the whole stack's."""
+
+    policy = None
+
+    def process_request(self, request):
+        return None  # no nonce: public pages have no inline script
+
+    def process_response(self, request, response):
+        if HEADER not in response:
+            if self.policy is None:
+                self.policy = build_policy(**asdict(self.get_policy_parts(request, response)))
+            response[HEADER] = self.policy
         return response

@@ -79,7 +79,7 @@ PUBLIC_MIDDLEWARE = [
     "answers.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "answers.middleware.PublicPageCSP",
     "answers.middleware.DatabaseUnavailable",
 ]
 

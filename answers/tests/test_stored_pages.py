@@ -40,6 +40,17 @@ def test_the_kept_page_is_the_rendered_page_in_one_query(client, demo_answer):
     assert "Dr Robin Reviewer" in kept.content.decode()
 
 
+def test_the_read_is_a_statement_postgresql_planned_once(demo_answer):
+    slug = demo_answer.question.slug
+    assert stored_pages.find(slug).html == "" and stored_pages.find(slug, with_page=False)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = {row[0] for row in cursor.fetchall()}
+    assert {stored_pages.READ_PAGE, stored_pages.READ_VALIDATORS} <= {
+        statement.replace("$1", "%s") for statement in prepared
+    }
+
+
 def test_a_conditional_read_of_a_kept_page_is_one_query_without_the_page(client, demo_answer):
     url = demo_answer.get_absolute_url()
     etag = client.get(url)["ETag"]
