@@ -41,26 +41,38 @@ def staff_user(user_model, username, first_name, last_name, group=None):
 
 @pytest.fixture
 def editor(django_user_model):
-    return staff_user(django_user_model, "erin", "Erin", "Editor", group="Editor")
+    """An editor who is also the demo answer's writer (so it can meet the JAMA gate)."""
+    from answers.models import ContributorProfile
+
+    user = staff_user(django_user_model, "erin", "Erin", "Editor", group="Editor")
+    ContributorProfile.objects.create(
+        user=user, display_name="Erin Editor", credentials="MPH", role="Medical writer",
+        disclosures="None declared",
+    )  # fmt: skip
+    return user
 
 
 @pytest.fixture
 def reviewer(django_user_model):
-    from answers.models import ReviewerProfile
+    from answers.models import ContributorProfile
 
     user = staff_user(django_user_model, "robin", "Robin", "Reviewer", group="Medical reviewer")
-    ReviewerProfile.objects.create(
-        user=user, display_name="Dr Robin Reviewer", credentials="MD, PhD"
-    )
+    ContributorProfile.objects.create(
+        user=user, display_name="Dr Robin Reviewer", credentials="MD, PhD",
+        role="Consultant neurologist", disclosures="None declared",
+    )  # fmt: skip
     return user
 
 
 @pytest.fixture
 def second_reviewer(django_user_model):
-    from answers.models import ReviewerProfile
+    from answers.models import ContributorProfile
 
     user = staff_user(django_user_model, "sam", "Sam", "Second", group="Medical reviewer")
-    ReviewerProfile.objects.create(user=user, display_name="Dr Sam Second", credentials="MBBS")
+    ContributorProfile.objects.create(
+        user=user, display_name="Dr Sam Second", credentials="MBBS",
+        disclosures="Speaker fees from a maker of MS treatments (2025).",
+    )  # fmt: skip
     return user
 
 
@@ -121,8 +133,18 @@ def page(chromium):
     context.close()
 
 
+def with_writer(answer, editor):
+    """Name `editor`'s profile as the answer's writer, if it has none (the JAMA gate)."""
+    from answers.models import Authorship
+
+    if not answer.authorships.exists():
+        Authorship.objects.create(answer=answer, contributor=editor.contributor_profile)
+    return answer
+
+
 def publish(answer, editor, reviewer, comment=""):
     """Submit as `editor`, approve as `reviewer`: the only way an answer reaches patients."""
+    with_writer(answer, editor)
     answer.transition("submit", editor)
     answer.transition("approve", reviewer, comment=comment)
     return answer

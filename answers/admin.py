@@ -13,14 +13,16 @@ from answers.forms import AnswerForm, CitationFormSet, DisclaimerForm, TopicForm
 from answers.models import (
     Answer,
     AnswerDueForReview,
+    Authorship,
+    ContributorProfile,
     Disclaimer,
     Question,
-    ReviewerProfile,
+    SitePolicy,
     Topic,
     Transition,
     TransitionError,
 )
-from answers.workflow import STEPS
+from answers.workflow import STEPS, UPDATE_NOTE_LENGTH
 from citations.admin import SourceAdmin as LibrarySourceAdmin
 from citations.models import Citation, Source
 from citations.revisions import RevisionAdmin
@@ -220,6 +222,15 @@ class CitationInline(admin.TabularInline):
     verbose_name_plural = "Citations (the numbers used in “What the research says”)"
 
 
+class AuthorshipInline(admin.TabularInline):
+    model = Authorship
+    fields = ["order", "contributor"]
+    autocomplete_fields = ["contributor"]
+    extra = 1
+    verbose_name = "author"
+    verbose_name_plural = "Authors (the writers named on the page, before the reviewer)"
+
+
 class ReviewFilter(admin.SimpleListFilter):
     title = "medical review"
     parameter_name = "review"
@@ -247,7 +258,7 @@ class ReviewFilter(admin.SimpleListFilter):
 @admin.register(Answer)
 class AnswerAdmin(RevisionAdmin):
     form = AnswerForm
-    inlines = [CitationInline]
+    inlines = [AuthorshipInline, CitationInline]
     change_form_template = "admin/answers/answer/change_form.html"
     list_display = ["question", "topic", "status", "on_site", "next_review", "updated_at"]
     list_filter = ["status", ReviewFilter, "question__topic"]
@@ -397,6 +408,7 @@ class AnswerAdmin(RevisionAdmin):
         if step is None:
             raise Http404
         error, comment = "", request.POST.get("comment", "")
+        update_note = request.POST.get("update_note", "") if action == "approve" else ""
         if request.method == "POST":
             try:
                 answer.transition(
@@ -404,6 +416,7 @@ class AnswerAdmin(RevisionAdmin):
                     request.user,
                     comment=comment,
                     expected_version=request.POST.get("version", ""),
+                    update_note=update_note,
                 )
             except TransitionError as refused:
                 # Shown above the form, with the comment kept: nothing typed is lost.
@@ -422,6 +435,8 @@ class AnswerAdmin(RevisionAdmin):
             "refusal": answer.refusal(action, request.user),
             "error": error,
             "comment": comment,
+            "update_note": update_note,
+            "update_note_length": UPDATE_NOTE_LENGTH,
             "title": f"{step.label}: {answer}",
         }
         return TemplateResponse(request, "admin/answers/answer/transition.html", context)
@@ -602,8 +617,32 @@ class TransitionAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(ReviewerProfile)
-class ReviewerProfileAdmin(RevisionAdmin):
-    list_display = ["display_name", "credentials", "user"]
-    search_fields = ["display_name", "credentials", "user__username"]
-    fieldsets = [(None, {"fields": ["user", "display_name", "credentials", "disclosures"]})]
+@admin.register(SitePolicy)
+class SitePolicyAdmin(RevisionAdmin):
+    """The pages every footer links to: they can be edited, never added to or deleted."""
+
+    list_display = ["title", "updated_at"]
+    fields = ["body"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ContributorProfile)
+class ContributorProfileAdmin(RevisionAdmin):
+    """Writers and medical reviewers, as patients read them on each page they are named on."""
+
+    list_display = ["display_name", "credentials", "role", "declared", "user"]
+    search_fields = ["display_name", "credentials", "role", "affiliation", "user__username"]
+    fieldsets = [
+        (None, {"fields": ["display_name", "credentials", "role", "affiliation", "bio"]}),
+        ("Disclosure", {"fields": ["disclosures"]}),
+        ("Account", {"fields": ["user"], "description": "For reviewers and editors."}),
+    ]
+
+    @admin.display(boolean=True, description="conflicts declared")
+    def declared(self, obj):
+        return bool(obj.disclosures.strip())

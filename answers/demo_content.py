@@ -12,7 +12,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
-from answers.models import Answer, Disclaimer, Question, Topic
+from answers.models import Answer, Authorship, Disclaimer, Question, Topic
 from citations.models import Citation, Source, normalize_doi
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo" / "car-t-ms.md"
@@ -148,6 +148,9 @@ def load_answer_file(path=DEMO_FILE, editor=None, reviewer=None):
                 answer=answer, number=number, defaults={"source": source}
             )
         )
+    writer = getattr(editor, "contributor_profile", None)
+    if answer in created and writer is not None:
+        remember(Authorship.objects.create(answer=answer, contributor=writer), True)
     if answer in created:
         answer.record_edit(editor)
         if editor and reviewer:

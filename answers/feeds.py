@@ -28,7 +28,13 @@ class RecentlyReviewedFeed(Feed):
         return strip_unprintable(answer.live_version.question_text)
 
     def item_description(self, answer):
-        return strip_unprintable(answer.live_version.short_answer)  # escaped by the generator
+        """The answer's update note when this approval has one ("Updated 3 March 2027:
+        added the 2026 trial results"), then its short answer. Escaped by the generator."""
+        version = answer.live_version
+        text = version.short_answer
+        if version.update_note:
+            text = f"Updated {version.reviewed_on:%-d %B %Y}: {version.update_note}\n\n{text}"
+        return strip_unprintable(text)
 
     def item_link(self, answer):
         return answer.get_absolute_url()
@@ -47,6 +53,6 @@ class RecentlyReviewedFeed(Feed):
 
     def item_author_name(self, answer):
         version = answer.live_version
-        return strip_unprintable(
-            f"Reviewed by {version.reviewer_name}, {version.reviewer_credentials}"
-        )
+        writers = "; ".join(author["display_name"] for author in version.authors)
+        reviewed = f"reviewed by {version.reviewer_name}, {version.reviewer_credentials}"
+        return strip_unprintable(f"Written by {writers}, {reviewed}" if writers else reviewed)

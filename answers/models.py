@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from answers import rendering, search
 from answers.structured_data import medical_web_page
 from answers.workflow import Status, TransitionError, Workflow, content_fingerprint
+from citations.characters import validate_printable
 from citations.markers import (
     CitedSource,
     check_citations,
@@ -179,6 +180,8 @@ PUBLIC_VERSION_FIELDS = [
     "question_text", "topic_name", "short_answer", "short_answer_html", "research_html",
     "doctor_questions_html", "references", "disclaimer_html", "reviewer_name",
     "reviewer_credentials", "reviewed_on", "next_review_due", "approved_at", "source_ids",
+    "authors", "reviewer_role", "reviewer_affiliation", "reviewer_bio", "reviewer_disclosures",
+    "first_published_on", "updates",
 ]  # fmt: skip
 
 
@@ -189,21 +192,47 @@ def months_after(day, months):
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-class ReviewerProfile(models.Model):
-    """How a medical reviewer is named on the pages they approve."""
+class ContributorProfile(models.Model):
+    """Someone named on the pages: an answer's writers, and the medical reviewers who
+    approve them. One kind of profile for both, as patients read them (JAMA's authorship
+    and disclosure benchmarks): name, credentials, role, affiliation, a short bio and a
+    conflicts-of-interest statement."""
+
+    # What of a profile patients read, and so counts as the content of the answers naming it.
+    PATIENT_FIELDS = ["display_name", "credentials", "role", "affiliation", "bio", "disclosures"]
+    NONE_DECLARED = "None declared"
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contributor_profile",
+        help_text="The account of a reviewer or editor, if they have one. A writer need not.",
     )
     display_name = models.CharField(
         max_length=150, help_text="As patients will read it, e.g. “Dr Robin Reviewer”."
     )
     credentials = models.CharField(
-        max_length=100, help_text="Degrees and qualifications, e.g. “MD, PhD”."
+        max_length=100, blank=True, help_text="Degrees and qualifications, e.g. “MD, PhD”."
+    )
+    role = models.CharField(
+        max_length=100, blank=True, help_text="e.g. “Medical writer”, “Consultant neurologist”."
+    )
+    affiliation = models.CharField(
+        max_length=200, blank=True, help_text="Where they work, e.g. a hospital or university."
+    )
+    bio = models.TextField(
+        max_length=600, blank=True, help_text="Two or three sentences, shown on their pages."
     )
     disclosures = models.TextField(
+        "conflicts of interest",
+        max_length=1000,
         blank=True,
-        help_text="Conflicts of interest (funding, consultancy, shares). Kept for editors.",
+        help_text="Shown to patients on every page they wrote or reviewed: funding, "
+        "consultancy, shares, speaker fees. Write “None declared” if there are none; an "
+        "empty statement is not a declaration, and no answer naming them can be approved.",
+        validators=[validate_printable],
     )
 
     history = HistoricalRecords()
@@ -212,7 +241,32 @@ class ReviewerProfile(models.Model):
         ordering = ["display_name"]
 
     def __str__(self):
-        return f"{self.display_name}, {self.credentials}"
+        return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
+
+    def as_published(self):
+        """What a published version keeps of this profile."""
+        return {name: getattr(self, name) for name in self.PATIENT_FIELDS}
+
+
+class Authorship(models.Model):
+    """One writer of an answer, in the order the page names them."""
+
+    answer = models.ForeignKey("Answer", on_delete=models.CASCADE, related_name="authorships")
+    contributor = models.ForeignKey(
+        ContributorProfile, on_delete=models.PROTECT, related_name="authorships"
+    )
+    order = models.PositiveSmallIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "contributor"], name="one_authorship_each")
+        ]
+
+    def __str__(self):
+        return str(self.contributor)
 
 
 class RevisionSnapshot(models.Model):
@@ -378,6 +432,8 @@ class Answer(Workflow, models.Model):
         null=True,
         blank=True,
         related_name="answers_written",
+        verbose_name="created by",
+        help_text="The account that created it. The writers patients see are its Authors.",
     )
     live_version = models.OneToOneField(
         "PublishedVersion",
@@ -492,7 +548,11 @@ class Answer(Workflow, models.Model):
             "doctor_questions": self.doctor_questions,
             "references": [reference_entry(c, uses.get(c.number, 0)) for c in self.citation_rows()],
             "disclaimer_html": str(self.disclaimer_html()),
+            "authors": [a.contributor.as_published() for a in self.authorship_rows()],
         }
+
+    def authorship_rows(self):
+        return self.authorships.select_related("contributor") if self.pk else []
 
     def fingerprint(self):
         return content_fingerprint(self.frozen_content())
@@ -514,6 +574,12 @@ class Answer(Workflow, models.Model):
         histories = [
             (self.history.all(), ["question_id", *self.EDITABLE_CONTENT], last_approval),
             (Citation.history.filter(answer_id=self.pk), CITATION_CONTENT, last_approval),
+            (Authorship.history.filter(answer_id=self.pk), AUTHORSHIP_CONTENT, last_approval),
+            (
+                ContributorProfile.history.filter(id__in=self.authorships.values("contributor_id")),
+                ContributorProfile.PATIENT_FIELDS,
+                since_shared,
+            ),
             (Question.history.filter(id=self.question_id), QUESTION_CONTENT, since_shared),
             (Topic.history.filter(id=self.question.topic_id), TOPIC_CONTENT, since_shared),
             (
@@ -542,9 +608,11 @@ class Answer(Workflow, models.Model):
         disclaimer = self.effective_disclaimer()
         return disclaimer.render_for(self.question.topic.name) if disclaimer else ""
 
-    def build_version(self, reviewer=None, reviewed_on=None):
-        """The page as patients would see it: an unsaved PublishedVersion of this draft."""
-        profile = getattr(reviewer, "reviewer_profile", None) if reviewer else None
+    def build_version(self, reviewer=None, reviewed_on=None, update_note=""):
+        """The page as patients would see it: an unsaved PublishedVersion of this draft,
+        with the dates and public update notes of the versions before it."""
+        profile = getattr(reviewer, "contributor_profile", None) if reviewer else None
+        earlier = list(self.versions.order_by("approved_at")) if self.pk else []
         reviewed_on = reviewed_on or timezone.localdate()
         content = self.frozen_content()
         research_html = rendering.render_markdown(self.research)
@@ -558,6 +626,15 @@ class Answer(Workflow, models.Model):
             reviewer=reviewer,
             reviewer_name=profile.display_name if profile else "",
             reviewer_credentials=profile.credentials if profile else "",
+            reviewer_role=profile.role if profile else "",
+            reviewer_affiliation=profile.affiliation if profile else "",
+            reviewer_bio=profile.bio if profile else "",
+            reviewer_disclosures=profile.disclosures if profile else "",
+            first_published_on=earlier[0].reviewed_on
+            if earlier
+            else (reviewed_on if reviewer else None),
+            update_note=update_note,
+            updates=updates_after(earlier, reviewed_on, update_note),
             reviewed_on=reviewed_on if reviewer else None,
             next_review_due=months_after(reviewed_on, settings.REVIEW_INTERVAL_MONTHS)
             if reviewer
@@ -567,8 +644,18 @@ class Answer(Workflow, models.Model):
         )
 
 
+def updates_after(earlier, reviewed_on, note):
+    """The public update notes a new version shows, newest first: its own, then those of
+    the versions before it."""
+    updates = [{"date": str(reviewed_on), "note": note}] if note else []
+    if earlier:
+        updates += earlier[-1].updates
+    return updates
+
+
 # What of each shared record patients read, and so counts as an answer's content.
 CITATION_CONTENT = ["number", "source_id", "locator"]
+AUTHORSHIP_CONTENT = ["contributor_id", "order"]
 QUESTION_CONTENT = ["text", "topic_id"]
 TOPIC_CONTENT = ["name", "disclaimer_id"]
 DISCLAIMER_CONTENT = ["body", "is_default"]
@@ -616,6 +703,17 @@ class PublishedVersion(models.Model):
     )
     reviewer_name = models.CharField(max_length=150)
     reviewer_credentials = models.CharField(max_length=100)
+    reviewer_role = models.CharField(max_length=100, blank=True, default="")
+    reviewer_affiliation = models.CharField(max_length=200, blank=True, default="")
+    reviewer_bio = models.TextField(blank=True, default="")
+    reviewer_disclosures = models.TextField(blank=True, default="")
+    # The writers, as their profiles were when this was approved (ContributorProfile).
+    authors = models.JSONField(default=list, blank=True)
+    # Currency: when the answer was first published, and this approval's public note
+    # ("Updated …: added the 2026 trial results"), with the earlier ones, newest first.
+    first_published_on = models.DateField(null=True)
+    update_note = models.CharField(max_length=300, blank=True, default="")
+    updates = models.JSONField(default=list, blank=True)
     reviewed_on = models.DateField(null=True)
     next_review_due = models.DateField(null=True)
     approved_at = models.DateTimeField(default=timezone.now)
@@ -663,8 +761,42 @@ class PublishedVersion(models.Model):
 # The frozen content of a version: the keys of `Answer.frozen_content()`.
 FROZEN_CONTENT = [
     "question_text", "topic_name", "short_answer", "research", "doctor_questions",
-    "references", "disclaimer_html",
+    "references", "disclaimer_html", "authors",
 ]  # fmt: skip
+
+
+class SitePolicy(models.Model):
+    """Who runs the site, who pays for it and how it decides what to publish (JAMA's
+    disclosure benchmark): managed content with history, linked from every page."""
+
+    class Kind(models.TextChoices):
+        OWNERSHIP = "ownership", "Ownership and funding"
+        EDITORIAL = "editorial", "Editorial policy"
+        CONFLICTS = "conflicts", "Conflicts of interest"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, unique=True)
+    body = models.TextField(
+        max_length=20_000,
+        help_text="Markdown, as patients will read it.",
+        validators=[rendering.validate_markdown],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name_plural = "site policies"
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    def get_absolute_url(self):
+        return reverse("answers:policy", args=[self.kind])
+
+    @property
+    def title(self):
+        return self.get_kind_display()
 
 
 class PageEpoch(models.Model):

@@ -12,7 +12,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from answers import stored_pages
-from answers.models import Answer, Question, Topic
+from answers.models import Answer, Question, SitePolicy, Topic
 from answers.page_cache import pages_changed
 from citations.models import Source
 
@@ -47,6 +47,11 @@ def _topic_saved(sender, instance, **kwargs):
 @receiver(post_save, sender=Question)
 def _question_saved(sender, instance, **kwargs):
     stored_pages.clear(Answer.objects.filter(question=instance))
+    pages_changed()
+
+
+@receiver(post_save, sender=SitePolicy)
+def _policy_saved(sender, **kwargs):
     pages_changed()
 
 

@@ -9,6 +9,7 @@ app_name = "answers"
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
+    path("policies/<slug:kind>/", views.policy, name="policy"),
     path("search/", views.search, name="search"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("ask/<slug:slug>/", views.answer_detail, name="detail"),

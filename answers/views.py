@@ -15,8 +15,9 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from answers import stored_pages
-from answers.models import Answer, Topic
+from answers.models import Answer, SitePolicy, Topic
 from answers.page_cache import public_page
+from answers.policies import DEFAULTS
 from answers.rendering import render_markdown, validate_markdown
 from answers.search import SNIPPET_START, SNIPPET_STOP
 from citations.characters import strip_unprintable, validate_printable
@@ -67,6 +68,21 @@ def search(request):
         request,
         "answers/search.html",
         {"query": query, "results": results, "topics": topics},
+    )
+
+
+@require_safe
+@public_page
+def policy(request, kind):
+    """Ownership and funding, the editorial policy, conflicts of interest: as the site's
+    managers keep them in the admin (with history)."""
+    if kind not in DEFAULTS:
+        raise Http404
+    policy, _ = SitePolicy.objects.get_or_create(kind=kind, defaults={"body": DEFAULTS[kind]})
+    return render(
+        request,
+        "answers/policy.html",
+        {"policy": policy, "body_html": render_markdown(policy.body)},
     )
 
 

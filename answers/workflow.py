@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from answers import jama
 from answers.page_cache import pages_changed
 from citations.characters import normalize_newlines, unprintable_character
 from citations.markers import RenumberFailed, first_use_numbering, renumber_markers
@@ -95,20 +96,33 @@ def _four_eyes(answer, user):
 
 
 def _has_reviewer_profile(answer, user):
-    if not hasattr(user, "reviewer_profile"):
+    if not hasattr(user, "contributor_profile"):
         return "Add your reviewer profile (name and credentials) before approving."
+    return None
+
+
+def _meets_jama(answer, user):
+    profile = getattr(user, "contributor_profile", None)
+    if profile is None:
+        return None  # _has_reviewer_profile says so
+    content = answer.frozen_content()
+    missing = jama.shortfalls(
+        content["authors"], profile.as_published(), content["references"], dated=True
+    )
+    if missing:
+        return "It cannot be published without " + "; ".join(text for _, text in missing) + "."
     return None
 
 
 # What each step does to the locked answer, besides the status.
 
 
-def _freeze_submission(answer, user, comment):
+def _freeze_submission(answer, user, comment, update_note=""):
     answer.submitted_fingerprint = answer.fingerprint()
 
 
-def _publish(answer, user, comment):
-    version = answer.build_version(reviewer=user)
+def _publish(answer, user, comment, update_note=""):
+    version = answer.build_version(reviewer=user, update_note=update_note)
     version.comment = comment
     version.save()
     version.refresh_search_vector()
@@ -116,9 +130,12 @@ def _publish(answer, user, comment):
     pages_changed()
 
 
-def _take_down(answer, user, comment):
+def _take_down(answer, user, comment, update_note=""):
     answer.live_version = None
     pages_changed()
+
+
+UPDATE_NOTE_LENGTH = 300
 
 
 @dataclass(frozen=True)
@@ -164,6 +181,7 @@ STEPS = {
             _unchanged_since_submission,
             _four_eyes,
             _has_reviewer_profile,
+            _meets_jama,
         ),
         effect=_publish,
         explanation="The answer will be published exactly as it is now, as reviewed by you "
@@ -212,8 +230,10 @@ class Workflow:
     def submit(self, user, comment="", expected_version=None):
         return self.transition("submit", user, comment, expected_version)
 
-    def approve(self, user, comment="", expected_version=None):
-        return self.transition("approve", user, comment, expected_version)
+    def approve(self, user, comment="", expected_version=None, update_note=""):
+        """`update_note`: what patients read of this update ("Added the 2026 trial
+        results"), shown with its date on the page and in the feed."""
+        return self.transition("approve", user, comment, expected_version, update_note)
 
     def send_back(self, user, comment="", expected_version=None):
         return self.transition("send_back", user, comment, expected_version)
@@ -244,7 +264,7 @@ class Workflow:
         return None
 
     @transaction.atomic
-    def transition(self, action, user, comment="", expected_version=None):
+    def transition(self, action, user, comment="", expected_version=None, update_note=""):
         """Take a workflow step, or raise TransitionError saying why not."""
         step = STEPS.get(action)
         if step is None:
@@ -257,8 +277,14 @@ class Workflow:
         if step.comment_required and not comment.strip():
             raise TransitionError(step.comment_required)
         from_status = answer.status
+        update_note = " ".join(clean_comment(update_note).split())
+        if len(update_note) > UPDATE_NOTE_LENGTH:
+            raise TransitionError(
+                f"The public update note is {len(update_note)} characters; keep it under "
+                f"{UPDATE_NOTE_LENGTH + 1}."
+            )
         if step.effect:
-            step.effect(answer, user, comment)
+            step.effect(answer, user, comment, update_note=update_note)
         answer.status = step.to
         reason = f"{step.label}: {comment}" if comment else step.label
         transition = answer._record(action, from_status, user, comment, reason)

@@ -16,7 +16,14 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 
-from answers.models import Answer, Disclaimer, Question, ReviewerProfile, Topic  # noqa: E402
+from answers.models import (  # noqa: E402
+    Answer,
+    Authorship,
+    ContributorProfile,
+    Disclaimer,
+    Question,
+    Topic,
+)
 from answers.roles import EDITOR, MEDICAL_REVIEWER, create_roles  # noqa: E402
 from citations.models import Citation, Source  # noqa: E402
 
@@ -41,8 +48,12 @@ def main():
     editor.groups.add(Group.objects.get(name=EDITOR))
     reviewer = User.objects.create_user("bench-reviewer", is_staff=True)
     reviewer.groups.add(Group.objects.get(name=MEDICAL_REVIEWER))
-    ReviewerProfile.objects.create(
-        user=reviewer, display_name="Dr Bench Reviewer", credentials="MD"
+    ContributorProfile.objects.create(
+        user=reviewer, display_name="Dr Bench Reviewer", credentials="MD",
+        disclosures="None declared",
+    )  # fmt: skip
+    writer = ContributorProfile.objects.create(
+        user=editor, display_name="Bench Writer", credentials="MPH", disclosures="None declared"
     )
     Disclaimer.objects.create(
         title="Default",
@@ -92,6 +103,7 @@ def main():
             citation = Citation(answer=answer, number=number, source=source)
             citation._history_user = editor
             citation.save()
+        Authorship.objects.create(answer=answer, contributor=writer)
         answer.record_citations()
         answer.transition("submit", editor)
         answer.transition("approve", reviewer)

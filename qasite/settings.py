@@ -221,6 +221,8 @@ LOOKUP_TIMEOUT_SECONDS = envint("LOOKUP_TIMEOUT_SECONDS", "10")
 
 # An approved answer is due for a new medical review this many months later.
 REVIEW_INTERVAL_MONTHS = envint("REVIEW_INTERVAL_MONTHS", "12")
+# Who publishes the site, as answer pages name it (schema.org publisher).
+PUBLISHER_NAME = os.getenv("PUBLISHER_NAME", "qasite")
 
 # Old revisions are restored through the answer's own "restore as draft" (never in place).
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -57,7 +57,7 @@ def test_editor_submits_reviewer_approves_visitor_sees_only_approved_text(
     # A visitor reads it.
     visitor_page.goto(public_url)
     expect(visitor_page.locator(".answer")).to_contain_text("Bleeding outweighed the benefit")
-    expect(visitor_page.locator(".review-line")).to_contain_text(
+    expect(visitor_page.locator(".byline")).to_contain_text(
         "Medically reviewed by Dr Robin Reviewer, MD, PhD"
     )
 

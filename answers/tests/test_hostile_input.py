@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from answers.models import Answer, Disclaimer, ReviewerProfile, Topic
+from answers.models import Answer, ContributorProfile, Disclaimer, Topic
 from citations.models import Source
 from conftest import PASSWORD
 
@@ -127,7 +127,7 @@ def test_unprintable_character_is_refused_on_its_field_and_nothing_is_saved(
         "question": demo_answer.question,
         "topic": demo_answer.question.topic,
         "disclaimer": Disclaimer.objects.get(),
-        "profile": ReviewerProfile.objects.get(user=reviewer),
+        "profile": ContributorProfile.objects.get(user=reviewer),
     }[kind]
     client.force_login(site_admin)
     url = change_url(obj)

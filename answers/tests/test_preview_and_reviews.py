@@ -37,7 +37,7 @@ def test_staff_preview_shows_the_draft_with_a_banner_noindex_and_no_cache(
 def test_preview_of_a_never_reviewed_answer_says_so(client, reviewer, draft_change):
     client.force_login(reviewer)
     assert (
-        "Not yet medically reviewed." in client.get(draft_change.get_preview_url()).content.decode()
+        "Not yet medically reviewed" in client.get(draft_change.get_preview_url()).content.decode()
     )
 
 
@@ -71,7 +71,8 @@ def test_reviewed_by_line_names_reviewer_credentials_and_dates(client, demo_answ
     today = datetime.date.today()
     assert "Medically reviewed by Dr Robin Reviewer, MD, PhD" in page
     assert f'<time datetime="{today:%Y-%m-%d}">' in page
-    assert f'Next review due <time datetime="{today.year + 1}-' in page
+    assert f'<dt>Next review due</dt><dd><time datetime="{today.year + 1}-' in page
+    assert f'<dt>First published</dt><dd><time datetime="{today:%Y-%m-%d}">' in page
 
 
 def test_review_interval_is_a_setting(settings, demo_answer, second_reviewer):

@@ -198,7 +198,7 @@ def test_atom_feed_lists_newly_reviewed_answers_only(client, mixed, second_revie
     assert titles[0] == "What helps during a multiple sclerosis relapse?"  # newest review first
     assert len(titles) == 2 and not any("zebra" in t.lower() for t in titles)
     authors = [e.findtext("a:author/a:name", namespaces=ns) for e in feed.findall("a:entry", ns)]
-    assert authors[0] == "Reviewed by Dr Sam Second, MBBS"
+    assert authors[0] == "Written by Erin Editor, reviewed by Dr Sam Second, MBBS"
 
 
 def test_feed_survives_a_control_character_stored_before_forms_refused_it(
@@ -243,7 +243,16 @@ def test_answer_page_has_canonical_url_description_and_json_ld(client, demo_answ
     assert data["lastReviewed"] == demo_answer.live_version.reviewed_on.isoformat()
     assert data["reviewedBy"] == {
         "@type": "Person", "name": "Dr Robin Reviewer", "honorificSuffix": "MD, PhD",
+        "jobTitle": "Consultant neurologist",
     }  # fmt: skip
+    assert data["author"] == [
+        {"@type": "Person", "name": "Erin Editor", "honorificSuffix": "MPH",
+         "jobTitle": "Medical writer"},
+    ]  # fmt: skip
+    assert data["datePublished"] == data["dateModified"] == data["lastReviewed"]
+    assert data["publisher"]["name"] == "qasite"
+    assert data["publisher"]["publishingPrinciples"].endswith("/policies/editorial/")
+    assert data["publisher"]["ownershipFundingInfo"].endswith("/policies/ownership/")
     assert data["audience"] == {"@type": "MedicalAudience", "audienceType": "Patient"}
     assert len(data["citation"]) == 4
     assert {

@@ -7,7 +7,7 @@ import pytest
 
 from answers.models import Answer, Question, TransitionError, months_after
 from citations.models import Citation, Source
-from conftest import publish
+from conftest import publish, with_writer
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def draft(demo_answer, editor):
     citation._history_user = editor
     citation.save()
     answer.record_citations()
-    return answer
+    return with_writer(answer, editor)
 
 
 def edit(answer, user, **fields):
@@ -112,7 +112,7 @@ def test_editor_cannot_approve_and_reviewer_cannot_submit(draft, editor, reviewe
 
 
 def test_reviewer_needs_a_profile_to_approve(draft, editor, reviewer):
-    reviewer.reviewer_profile.delete()
+    reviewer.contributor_profile.delete()
     reviewer.refresh_from_db()
     draft.transition("submit", editor)
     with pytest.raises(TransitionError, match="reviewer profile"):

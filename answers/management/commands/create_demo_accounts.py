@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from answers.models import ReviewerProfile
+from answers.models import ContributorProfile
 from answers.roles import EDITOR, MEDICAL_REVIEWER, create_roles
 
 DEMO_ACCOUNTS = {
@@ -12,13 +12,29 @@ DEMO_ACCOUNTS = {
         "first_name": "Erin",
         "last_name": "Editor",
         "group": EDITOR,
+        "profile": {
+            "display_name": "Erin Editor",
+            "credentials": "MPH",
+            "role": "Medical writer",
+            "affiliation": "qasite editorial team",
+            "bio": "Erin writes qasite's answers from published research, for patients.",
+            "disclosures": "None declared",
+        },
     },
     "reviewer": {
         "password": "reviewer-demo-pass",
         "first_name": "Robin",
         "last_name": "Reviewer",
         "group": MEDICAL_REVIEWER,
-        "profile": {"display_name": "Dr Robin Reviewer", "credentials": "MD, PhD"},
+        "profile": {
+            "display_name": "Dr Robin Reviewer",
+            "credentials": "MD, PhD",
+            "role": "Consultant neurologist",
+            "affiliation": "Demo University Hospital",
+            "bio": "Robin treats people with multiple sclerosis and reviews qasite's answers "
+            "on neurology.",
+            "disclosures": "None declared",
+        },
     },
 }
 
@@ -49,7 +65,7 @@ class Command(BaseCommand):
             user.save()
             user.groups.add(Group.objects.get(name=fields["group"]))
             if "profile" in fields:
-                ReviewerProfile.objects.create(user=user, **fields["profile"])
+                ContributorProfile.objects.create(user=user, **fields["profile"])
             self.stdout.write(
                 f"Created {username} ({fields['group']}, password: {fields['password']})"
             )
