@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,6 +16,7 @@ from answers.models import (
     Authorship,
     ContributorProfile,
     Disclaimer,
+    PublishedVersion,
     Question,
     SitePolicy,
     Topic,
@@ -646,3 +647,65 @@ class ContributorProfileAdmin(RevisionAdmin):
     @admin.display(boolean=True, description="conflicts declared")
     def declared(self, obj):
         return bool(obj.disclosures.strip())
+
+
+@admin.register(PublishedVersion)
+class PublishedVersionAdmin(admin.ModelAdmin):
+    """The audit record of each approval: exactly what was approved, read-only, with its
+    fingerprint checked again, and as JSON to keep outside the site."""
+
+    list_display = ["question_text", "approved_at", "reviewer_name", "live", "fingerprint_ok"]
+    list_select_related = ["answer"]
+    search_fields = ["question_text", "reviewer_name"]
+    date_hierarchy = "approved_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(boolean=True, description="live now")
+    def live(self, version):
+        return version.answer.live_version_id == version.pk
+
+    @admin.display(boolean=True, description="fingerprint matches")
+    def fingerprint_ok(self, version):
+        return version.fingerprint == version.content_fingerprint()
+
+    def get_urls(self):
+        audit_json = self.admin_site.admin_view(self.audit_json)
+        return [
+            path("<int:pk>/json/", audit_json, name="answers_publishedversion_json"),
+            *super().get_urls(),
+        ]
+
+    def _version(self, request, pk):
+        version = self.get_object(request, str(pk))
+        if version is None or not self.has_view_permission(request, version):
+            raise Http404
+        return version
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        version = self._version(request, object_id)
+        record = version.audit_record()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "version": version,
+            "record": record,
+            "matches": record["fingerprint"] == record["fingerprint_recomputed"],
+            "title": f"Audit record: {version.question_text} (approved {version.reviewed_on})",
+        }
+        return TemplateResponse(request, "admin/answers/publishedversion/audit.html", context)
+
+    def audit_json(self, request, pk):
+        version = self._version(request, pk)
+        response = JsonResponse(version.audit_record(), json_dumps_params={"indent": 1})
+        response["Content-Disposition"] = (
+            f'attachment; filename="qasite-approval-{version.pk}.json"'
+        )
+        return response

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from simple_history.models import HistoricalRecords
 
 from answers import rendering, search
@@ -756,6 +757,45 @@ class PublishedVersion(models.Model):
         """The digest of what this version froze: equal to the answer's `fingerprint()`
         while the answer's content is what was approved."""
         return content_fingerprint({name: getattr(self, name) for name in FROZEN_CONTENT})
+
+    def audit_record(self):
+        """Exactly what was approved, by whom and when, for the audit page and its JSON."""
+        return {
+            "version": self.pk,
+            "answer": self.answer_id,
+            "answer_revision": self.answer_revision,
+            "approved_at": self.approved_at.isoformat(),
+            "first_published_on": str(self.first_published_on or ""),
+            "reviewed_on": str(self.reviewed_on or ""),
+            "next_review_due": str(self.next_review_due or ""),
+            "reviewer": {
+                "user": self.reviewer_id,
+                "display_name": self.reviewer_name,
+                "credentials": self.reviewer_credentials,
+                "role": self.reviewer_role,
+                "affiliation": self.reviewer_affiliation,
+                "bio": self.reviewer_bio,
+                "disclosures": self.reviewer_disclosures,
+            },
+            "reviewer_comment": self.comment,
+            "update_note": self.update_note,
+            "updates": self.updates,
+            "content": {name: getattr(self, name) for name in FROZEN_CONTENT},
+            "sources": [
+                {
+                    "number": ref["number"],
+                    "source": ref.get("source_id"),
+                    "reference": strip_tags(ref["html"]),
+                    "doi": ref.get("doi_url", ""),
+                    "pubmed": ref.get("pubmed_url", ""),
+                    "link": ref.get("link_url", ""),
+                    "evidence": ref.get("evidence", ""),
+                }
+                for ref in self.references
+            ],
+            "fingerprint": self.fingerprint,
+            "fingerprint_recomputed": self.content_fingerprint(),
+        }
 
 
 # The frozen content of a version: the keys of `Answer.frozen_content()`.

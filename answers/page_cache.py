@@ -76,8 +76,8 @@ def clear():
 
 def _address(environ):
     """What makes two requests the same page: scheme (as the proxy told it), host, path and
-    query, exactly as they arrived. A page is kept only after Django served it, so only
-    for hosts that passed ALLOWED_HOSTS."""
+    query, exactly as they arrived, and whether the client takes gzip (GZipMiddleware). A
+    page is kept only after Django served it, so only for hosts that passed ALLOWED_HOSTS."""
     proxy_header = (settings.SECURE_PROXY_SSL_HEADER or ("", ""))[0]
     return "|".join(
         (
@@ -86,6 +86,7 @@ def _address(environ):
             environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""),
             environ.get("PATH_INFO", ""),
             environ.get("QUERY_STRING", ""),
+            "gzip" if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "") else "",
         )
     )
 

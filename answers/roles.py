@@ -8,7 +8,10 @@ EDITING = [
     "add_answer", "change_answer", "view_answer",
     "add_topic", "change_topic", "view_topic",
     "add_disclaimer", "change_disclaimer", "view_disclaimer",
-    "view_transition", "view_answerdueforreview", "view_reviewerprofile",
+    "view_transition", "view_answerdueforreview", "view_publishedversion",
+    "add_contributorprofile", "change_contributorprofile", "view_contributorprofile",
+    "add_authorship", "change_authorship", "delete_authorship", "view_authorship",
+    "change_sitepolicy", "view_sitepolicy",
     "add_source", "change_source", "view_source",
     "add_citation", "change_citation", "delete_citation", "view_citation",
 ]  # fmt: skip

@@ -77,6 +77,10 @@ MIDDLEWARE = [
 # pages here, so they pay for no session, CSRF or user middleware.
 PUBLIC_MIDDLEWARE = [
     "answers.page_cache.PageCacheMiddleware",
+    # Public pages only: they hold no secret, so compressing them gives BREACH nothing to
+    # find (the admin's pages, with CSRF tokens, stay uncompressed). The page cache keeps
+    # the compressed and the plain page apart (answers/page_cache.py: `_address`).
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "answers.middleware.PublicPageCSP",

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from answers.page_cache import public_page
 from answers.sitemaps import SITEMAPS
@@ -22,5 +24,7 @@ urlpatterns = [
         name="sitemap",
     ),
     path("robots.txt", robots_txt, name="robots"),
+    # Browsers and crawlers that ask for /favicon.ico (the pages link the SVG) get it too.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("", include("answers.urls")),
 ]

@@ -79,11 +79,12 @@ def test_the_footer_links_the_sites_policies_which_editors_keep_with_history(
         assert f'href="/policies/{kind}/"' in home
         assert client.get(f"/policies/{kind}/").status_code == 200
     policy = SitePolicy.objects.get(kind="ownership")
+    revisions = policy.history.count()
     policy.body = "qasite is funded by the Demo Foundation."
     policy._history_user = editor
     policy.save()
     assert "Demo Foundation" in client.get("/policies/ownership/").content.decode()
-    assert policy.history.count() == 2
+    assert policy.history.count() == revisions + 1
     assert client.get("/policies/nothing/").status_code == 404
 
 
@@ -190,3 +191,57 @@ def test_check_jama_reports_every_published_answer(demo_answer, capsys):
     assert "disclosure: missing the reviewer's conflicts-of-interest statement" in out
     assert "0 of 1 published answers" in out
     assert Answer.objects.published().count() == 1
+
+
+# The audit record of each approval.
+
+
+def test_the_audit_page_shows_exactly_what_was_approved(client, demo_answer, reviewer):
+    client.force_login(reviewer)
+    version = demo_answer.live_version
+    page = client.get(f"/admin/answers/publishedversion/{version.pk}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "it matches what was approved" in text and version.fingerprint in text
+    assert "Dr Robin Reviewer, MD, PhD" in text and "Erin Editor, MPH" in text
+    assert "https://doi.org/10.1016/S0140-6736(23)01126-1" in text  # a source's DOI
+    assert version.research_html in text
+    download = client.get(f"/admin/answers/publishedversion/{version.pk}/json/")
+    assert download["Content-Disposition"].endswith(f'qasite-approval-{version.pk}.json"')
+    record = json.loads(download.content)
+    assert record["fingerprint"] == record["fingerprint_recomputed"] == version.fingerprint
+    assert record["content"]["research"] == demo_answer.research
+    assert [source["number"] for source in record["sources"]] == [1, 9, 10, 11]
+    assert record["reviewer"]["display_name"] == "Dr Robin Reviewer"
+
+
+def test_the_audit_page_is_read_only_and_staff_only(client, demo_answer, reviewer, visitor):
+    url = f"/admin/answers/publishedversion/{demo_answer.live_version.pk}/change/"
+    client.force_login(visitor)
+    assert client.get(url).status_code == 302  # to the admin's login
+    client.force_login(reviewer)
+    assert "Save" not in client.get(url).content.decode()
+    assert client.post(url, {"research": "Tampered."}).status_code in (403, 405, 200)
+    demo_answer.live_version.refresh_from_db()
+    assert "Tampered" not in demo_answer.live_version.research
+
+
+def test_the_fingerprint_check_finds_a_version_changed_behind_the_workflow(
+    client, demo_answer, reviewer, capsys
+):
+    call_command("check_fingerprints")
+    assert "1 live versions checked, 0 mismatched." in capsys.readouterr().out
+    PublishedVersion.objects.update(research_html="x", research="Changed in the database.")
+    with pytest.raises(SystemExit) as failed:
+        call_command("check_fingerprints")
+    assert failed.value.code == 1 and "MISMATCH" in capsys.readouterr().out
+    client.force_login(reviewer)
+    audit = client.get(f"/admin/answers/publishedversion/{demo_answer.live_version.pk}/change/")
+    assert "The fingerprint does not match" in audit.content.decode()
+
+
+def test_the_favicon_is_linked_and_favicon_ico_answers(client, demo_answer):
+    page = client.get("/").content.decode()
+    assert 'rel="icon" href="/static/favicon.svg"' in page
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 301 and icon["Location"] == "/static/favicon.svg"
