@@ -1,6 +1,8 @@
 """The shared page cache with two gunicorn workers: a page cached by one worker is replaced
 for both by every event that changes it, at once."""
 
+import gzip
+
 import pytest
 import requests
 from django.db import connection
@@ -123,7 +125,8 @@ def test_a_page_from_memory_is_the_page_django_rendered(app, demo_answer, client
     """Rendered by a worker's short public stack, kept, served from memory: the same page
     and headers as the whole middleware stack renders."""
     url = demo_answer.get_absolute_url()
-    seen = [requests.get(app + url, timeout=10) for _ in range(8)]
+    plain = {"Accept-Encoding": "identity"}  # as the test client asks (gzip: its own test)
+    seen = [requests.get(app + url, headers=plain, timeout=10) for _ in range(8)]
     assert seen[0].headers["X-Cache"] == "miss" and seen[-1].headers["X-Cache"] == "hit"
     settings.PUBLIC_PAGE_CACHE = False  # in this process only: render it here, uncached
     rendered = client.get(url, headers={"host": app.removeprefix("http://")})
@@ -131,9 +134,11 @@ def test_a_page_from_memory_is_the_page_django_rendered(app, demo_answer, client
         assert response.content == rendered.content
         for name in SECURITY_HEADERS:
             assert same_header(name, response.headers[name], rendered[name]), name
-    head = requests.head(app + url, timeout=10)
+    head = requests.head(app + url, headers=plain, timeout=10)
     assert head.status_code == 200 and head.content == b"" and head.headers["X-Cache"] == "hit"
-    again = requests.get(app + url, headers={"If-None-Match": rendered["ETag"]}, timeout=10)
+    again = requests.get(
+        app + url, headers={**plain, "If-None-Match": rendered["ETag"]}, timeout=10
+    )
     assert again.status_code == 304 and again.headers["X-Cache"] == "hit"
 
 
@@ -147,3 +152,18 @@ def test_only_public_pages_skip_the_session_middleware(app, demo_answer):
     # A path no public view matches goes to the whole stack: CommonMiddleware adds the slash.
     moved = session.get(app + "/ask/no-such-answer", timeout=10, allow_redirects=False)
     assert moved.status_code == 301 and moved.headers["Location"].endswith("/no-such-answer/")
+
+
+def test_public_pages_are_compressed_for_clients_that_take_gzip(app, demo_answer):
+    url = app + demo_answer.get_absolute_url()
+    for _ in range(4):
+        packed = requests.get(url, headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True)
+        raw = packed.raw.read()
+        plain = requests.get(url, headers={"Accept-Encoding": "identity"}, timeout=10)
+        assert packed.headers["Content-Encoding"] == "gzip"
+        assert "Content-Encoding" not in plain.headers
+        assert gzip.decompress(raw) == plain.content and len(raw) < len(plain.content) / 2
+        assert "Accept-Encoding" in packed.headers["Vary"]
+    assert packed.headers["X-Cache"] == plain.headers["X-Cache"] == "hit"
+    admin = requests.get(app + "/admin/login/", headers={"Accept-Encoding": "gzip"}, timeout=10)
+    assert "Content-Encoding" not in admin.headers  # pages with CSRF tokens: never (BREACH)
