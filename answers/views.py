@@ -3,8 +3,9 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseForbidden, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -216,6 +217,12 @@ def answer_preview(request, slug):
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+@require_safe
+def favicon(request):
+    """The icon the pages link (favicon.svg), for what asks for /favicon.ico instead."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 @require_safe

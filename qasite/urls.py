@@ -1,12 +1,10 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from answers.page_cache import public_page
 from answers.sitemaps import SITEMAPS
-from answers.views import markdown_preview, robots_txt
+from answers.views import favicon, markdown_preview, robots_txt
 
 admin.site.site_header = "qasite editorial admin"
 admin.site.site_title = "qasite admin"
@@ -25,6 +23,6 @@ urlpatterns = [
     ),
     path("robots.txt", robots_txt, name="robots"),
     # Browsers and crawlers that ask for /favicon.ico (the pages link the SVG) get it too.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     path("", include("answers.urls")),
 ]

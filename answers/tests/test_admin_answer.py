@@ -36,6 +36,10 @@ def answer_post(question, research, citations, **extra):
         "citations-INITIAL_FORMS": 0,
         "citations-MIN_NUM_FORMS": 0,
         "citations-MAX_NUM_FORMS": 1000,
+        "authorships-TOTAL_FORMS": 0,
+        "authorships-INITIAL_FORMS": 0,
+        "authorships-MIN_NUM_FORMS": 0,
+        "authorships-MAX_NUM_FORMS": 1000,
     }
     for index, (number, source) in enumerate(citations):
         data[f"citations-{index}-number"] = number
@@ -163,6 +167,13 @@ def change_post(answer, **changes):
         data[f"citations-{index}-number"] = citation.number
         data[f"citations-{index}-source"] = citation.source_id
         data[f"citations-{index}-locator"] = citation.locator
+    authorships = list(answer.authorships.all())
+    data["authorships-TOTAL_FORMS"] = data["authorships-INITIAL_FORMS"] = len(authorships)
+    for index, authorship in enumerate(authorships):
+        data[f"authorships-{index}-id"] = authorship.pk
+        data[f"authorships-{index}-answer"] = answer.pk
+        data[f"authorships-{index}-order"] = authorship.order
+        data[f"authorships-{index}-contributor"] = authorship.contributor_id
     data.update(changes)
     return data
 

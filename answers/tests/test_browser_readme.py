@@ -96,7 +96,10 @@ def test_readme_walk_through_edit_renumber_submit_approve(chromium, live_server,
     expect(editor.locator("#workflow-title")).to_have_text("Status: In review")
     reviewer = sign_in_as(chromium, live_server, "reviewer")
     reviewer.goto(editor.url)
-    take_step(reviewer, "Approve and publish")
+    reviewer.click("a.button:has-text('Approve and publish')")
+    reviewer.fill("#id_update_note", "Said up front that CAR-T is not approved for MS.")
+    reviewer.click("input[type=submit][value='Approve and publish']")
+    expect(reviewer.locator(".messagelist")).to_contain_text("Approve and publish: done.")
     expect(reviewer.locator("#workflow-title")).to_have_text("Status: Published")
 
     # The visitor reloads (a plain visit may be served from the browser's cache for
@@ -112,5 +115,22 @@ def test_readme_walk_through_edit_renumber_submit_approve(chromium, live_server,
         marker.click()
         assert visitor.url.endswith(f"#ref-{number}")
         expect(visitor.locator(f"#ref-{number}")).to_contain_text(title)
+
+    # Who wrote and reviewed it, their disclosures (folded away until opened), the three
+    # dates and the reviewer's note on what changed.
+    expect(visitor.locator(".byline")).to_have_text(
+        re.compile(r"Written by Erin Editor, MPH\s+·\s+Medically reviewed by Dr Robin Reviewer")
+    )
+    dates = visitor.locator(".dates dt")
+    expect(dates).to_have_text(["First published", "Last reviewed", "Next review due"])
+    expect(visitor.locator(".updates li")).to_have_text(
+        re.compile(r": Said up front that CAR-T is not approved for MS\.$")
+    )
+    disclosures = visitor.locator(".disclosures li")
+    expect(disclosures.first).not_to_be_visible()
+    visitor.click(".disclosures summary")
+    expect(disclosures).to_have_count(2)
+    expect(disclosures.first).to_contain_text("Conflicts of interest: None declared")
+    expect(disclosures.last).to_contain_text("Consultant neurologist")
     for page in (editor, reviewer, visitor):
         page.context.close()

@@ -41,6 +41,7 @@ def test_editor_submits_reviewer_approves_visitor_sees_only_approved_text(
     editor_page.fill("#id_research", "Bleeding outweighed the benefit [1].")
     editor_page.fill("#id_citations-0-number", "1")
     pick_autocomplete(editor_page, "id_citations-0-source", "primary", "Aspirin for primary")
+    pick_autocomplete(editor_page, "id_authorships-0-contributor", "Erin", "Erin Editor")
     editor_page.click("input[name=_continue]")
     expect(editor_page.locator("#workflow-title")).to_have_text("Status: Draft")
     expect(editor_page.locator(".workflow a.button")).to_have_text(["Submit for review…"])
