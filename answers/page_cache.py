@@ -27,6 +27,7 @@ stale`); `answers.middleware` answers a friendly 503 for the rest.
 
 import functools
 import hashlib
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.cache import caches
@@ -248,7 +249,9 @@ def _serve(entry, environ, start_response):
     body = entry["body"]
     headers = list(entry["headers"].items())
     headers += [("Content-Length", str(len(body))), ("X-Cache", "hit")]
-    start_response(f"{entry['status']} {entry['reason']}", headers)
+    # An entry kept by an earlier release has no reason phrase.
+    reason = entry.get("reason") or HTTPStatus(entry["status"]).phrase
+    start_response(f"{entry['status']} {reason}", headers)
     return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
 

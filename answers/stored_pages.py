@@ -131,7 +131,8 @@ _release = None
 
 def release():
     """A digest of what renders a page besides its data: the templates, the code of the
-    apps and the static files' names. Computed once per process."""
+    apps, the static files' names and the settings the page shows. Computed once per
+    process."""
     global _release
     if _release is None:
         root = Path(settings.BASE_DIR)
@@ -143,7 +144,8 @@ def release():
         manifest = Path(settings.STATIC_ROOT or "") / "staticfiles.json"
         if manifest.is_file():
             files.append(manifest)
-        digest = hashlib.sha256()
+        # The settings a page shows: its publisher, and where its static files are.
+        digest = hashlib.sha256(f"{settings.PUBLISHER_NAME}|{settings.STATIC_URL}".encode())
         for path in files:
             digest.update(
                 str(path.relative_to(root) if path.is_relative_to(root) else path).encode()
