@@ -59,13 +59,17 @@ class Command(BaseCommand):
                 },
             )
             if not created:
-                self.stdout.write(f"{username} already exists; left unchanged")
+                # An account from before contributor profiles existed gets its profile.
+                _, made = ContributorProfile.objects.get_or_create(
+                    user=user, defaults=fields["profile"]
+                )
+                left = "its profile added" if made else "left unchanged"
+                self.stdout.write(f"{username} already exists; {left}")
                 continue
             user.set_password(fields["password"])
             user.save()
             user.groups.add(Group.objects.get(name=fields["group"]))
-            if "profile" in fields:
-                ContributorProfile.objects.create(user=user, **fields["profile"])
+            ContributorProfile.objects.create(user=user, **fields["profile"])
             self.stdout.write(
                 f"Created {username} ({fields['group']}, password: {fields['password']})"
             )
