@@ -245,3 +245,17 @@ def test_the_favicon_is_linked_and_favicon_ico_answers(client, demo_answer):
     assert 'rel="icon" href="/static/favicon.svg"' in page
     icon = client.get("/favicon.ico")
     assert icon.status_code == 301 and icon["Location"] == "/static/favicon.svg"
+
+
+def test_a_bad_update_note_is_refused_and_kept_in_the_form(client, in_review, reviewer):
+    client.force_login(reviewer)
+    url = f"/admin/answers/answer/{in_review.pk}/workflow/approve/"
+    long_note = "Added the 2026 trial results. " * 11
+    page = client.post(url, {"version": in_review.version, "update_note": long_note})
+    text = page.content.decode()
+    assert page.status_code == 200 and "keep it under 301" in text
+    assert 'value="Added the 2026 trial results.' in text  # nothing typed is lost
+    in_review.refresh_from_db()
+    assert in_review.status == Answer.Status.IN_REVIEW
+    page = client.post(url, {"version": in_review.version, "update_note": "Added\x00 results"})
+    assert page.status_code == 200 and "errornote" in page.content.decode()
