@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from answers.attribution import uncited_blocks
 from answers.diffing import revision_diff
 from answers.forms import AnswerForm, CitationFormSet, DisclaimerForm, TopicForm
 from answers.models import (
@@ -301,16 +302,19 @@ class AnswerAdmin(RevisionAdmin):
     def citation_check(self, answer):
         if not answer.pk:
             return "Checked when you save."
-        problems = answer.citation_problems()
-        if not problems:
-            return "Every marker has a citation and every citation is cited."
+        lines = [(p.level.capitalize(), p.message) for p in answer.citation_problems()]
+        for block in uncited_blocks(answer.research):
+            if block.marked:
+                lines.append(("Marked as needing no citation", f"“{block.excerpt}”"))
+            else:
+                lines.append(("Cites nothing (blocks submission)", f"“{block.excerpt}”"))
+        if not lines:
+            return (
+                "Every marker has a citation, every citation is cited, and every paragraph "
+                "cites a source."
+            )
         return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                "<li><strong>{}:</strong> {}</li>",
-                ((p.level.capitalize(), p.message) for p in problems),
-            ),
+            "<ul>{}</ul>", format_html_join("", "<li><strong>{}:</strong> {}</li>", lines)
         )
 
     @admin.display(description="steps so far")
@@ -437,6 +441,7 @@ class AnswerAdmin(RevisionAdmin):
             "error": error,
             "comment": comment,
             "update_note": update_note,
+            "marked_uncited": [b for b in uncited_blocks(answer.research) if b.marked],
             "update_note_length": UPDATE_NOTE_LENGTH,
             "title": f"{step.label}: {answer}",
         }

@@ -23,6 +23,16 @@ class MarkdownForm(ChangeReasonForm):
                 widget.attrs["data-max-chars"] = settings.MARKDOWN_MAX_CHARS
 
 
+class ResearchWidget(AdminMarkdownxWidget):
+    """The research field's editor: its live preview also lists the paragraphs that cite
+    nothing (answers/attribution.py)."""
+
+    def add_markdownx_attrs(self, attrs):
+        attrs = super().add_markdownx_attrs(attrs)
+        attrs["data-markdownx-urls-path"] = settings.MARKDOWNX_URLS_PATH + "?field=research"
+        return attrs
+
+
 class AnswerForm(MarkdownForm):
     # The version the editor started from: a save based on an older one is refused.
     edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -32,7 +42,7 @@ class AnswerForm(MarkdownForm):
         fields = ["question", "short_answer", "research", "doctor_questions", "disclaimer"]
         widgets = {
             "short_answer": AdminMarkdownxWidget(attrs={"rows": 6}),
-            "research": AdminMarkdownxWidget(attrs={"rows": 14}),
+            "research": ResearchWidget(attrs={"rows": 14}),
             "doctor_questions": forms.Textarea(attrs={"rows": 6, "class": "vLargeTextField"}),
         }
 

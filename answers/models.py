@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from simple_history.models import HistoricalRecords
 
-from answers import rendering, search
+from answers import attribution, rendering, search
 from answers.structured_data import medical_web_page
 from answers.workflow import Status, TransitionError, Workflow, content_fingerprint
 from citations.characters import validate_printable
@@ -616,7 +616,7 @@ class Answer(Workflow, models.Model):
         earlier = list(self.versions.order_by("approved_at")) if self.pk else []
         reviewed_on = reviewed_on or timezone.localdate()
         content = self.frozen_content()
-        research_html = rendering.render_markdown(self.research)
+        research_html = rendering.render_markdown(attribution.without_marks(self.research))
         return PublishedVersion(
             answer=self,
             **content,

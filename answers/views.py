@@ -9,13 +9,14 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
-from django.utils.html import escape, format_html
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.http import http_date, quote_etag
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from answers import stored_pages
+from answers.attribution import NO_CITATION, uncited_blocks, without_marks
 from answers.models import Answer, SitePolicy, Topic
 from answers.page_cache import public_page
 from answers.policies import DEFAULTS
@@ -253,4 +254,34 @@ def markdown_preview(request):
         return HttpResponse(
             format_html("<p><strong>No preview:</strong> {}</p>", " ".join(error.messages))
         )
-    return HttpResponse(render_markdown(content))
+    if request.GET.get("field") != "research":
+        return HttpResponse(render_markdown(content))
+    return HttpResponse(attribution_notice(content) + render_markdown(without_marks(content)))
+
+
+def attribution_notice(research):
+    """Above the research preview: the paragraphs that cite nothing, and those the editor
+    marked as needing no citation."""
+    blocks = uncited_blocks(research)
+    if not blocks:
+        return ""
+    items = format_html_join(
+        "",
+        '<li class="{}">{} “{}”</li>',
+        (
+            ("marked" if block.marked else "uncited",
+             "Marked as needing no citation:" if block.marked else "Cites nothing:",
+             block.excerpt)
+            for block in blocks
+        ),
+    )  # fmt: skip
+    uncited = sum(not block.marked for block in blocks)
+    lead = (
+        f"{uncited} paragraph(s) cite nothing. Add a citation, or end the paragraph with "
+        f"{NO_CITATION} if it needs none: it cannot be submitted until then."
+        if uncited
+        else "Every paragraph cites a source or is marked as needing none."
+    )
+    return format_html(
+        '<div class="attribution-check" role="status"><p>{}</p><ul>{}</ul></div>', lead, items
+    )

@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from answers import jama
+from answers import attribution, jama
 from answers.page_cache import pages_changed
 from citations.characters import normalize_newlines, unprintable_character
 from citations.markers import RenumberFailed, first_use_numbering, renumber_markers
@@ -95,6 +95,19 @@ def _four_eyes(answer, user):
     return None
 
 
+def _every_paragraph_cited(answer, user):
+    uncited = attribution.unmarked(answer.research)
+    if not uncited:
+        return None
+    listed = "; ".join(f"“{block.excerpt}”" for block in uncited[:3])
+    more = f" and {len(uncited) - 3} more" if len(uncited) > 3 else ""
+    return (
+        f"In “What the research says”, {len(uncited)} paragraph(s) cite nothing: {listed}"
+        f"{more}. Add a citation, or end the paragraph with {attribution.NO_CITATION} if it "
+        "needs none (a transition sentence, say); the reviewer will see it."
+    )
+
+
 def _has_reviewer_profile(answer, user):
     if not hasattr(user, "contributor_profile"):
         return "Add your reviewer profile (name and credentials) before approving."
@@ -165,7 +178,7 @@ STEPS = {
         to=Status.IN_REVIEW,
         permission="answers.submit_answer",
         no_permission="Only editors can submit answers for review.",
-        checks=(_printable, _citations_sound),
+        checks=(_printable, _citations_sound, _every_paragraph_cited),
         effect=_freeze_submission,
         explanation="A medical reviewer will be asked to approve the answer as it is now.",
     ),

@@ -83,6 +83,7 @@ def main():
             " ".join(f"{sentence(rng, 25)} [{i}]" for i in range(1, len(cited) + 1))
             + "\n\n"
             + " ".join(sentence(rng, 20) for _ in range(6))
+            + " [no citation needed]"  # a closing paragraph, as editors may mark one
         )
         question = Question.objects.create(
             text=f"Question {n}: does {rng.choice(WORDS)} {rng.choice(WORDS)} help with "

@@ -152,6 +152,11 @@ def _place(line, content_line, column):
 
 
 @lru_cache(maxsize=16)
+def parse(text):
+    """The block tokens of `text`, as the renderer parses it (markers included)."""
+    return _parser.parse(text or "")
+
+
 def find_markers(text):
     """Every marker in `text`, in reading order, exactly as the renderer would link them.
     Cached: one request checks, renders and renumbers the same text."""
