@@ -408,7 +408,8 @@ class Answer(Workflow, models.Model):
         validators=[rendering.validate_markdown],
         help_text="Markdown. End each claim with the number of its citation in square "
         "brackets: [9], several as [9, 10] or a range as [9-11]. The numbers are the ones "
-        "in the citations table below.",
+        "in the citations table below. Every paragraph cites a source; end one that needs "
+        "none (a transition sentence) with [no citation needed].",
     )
     doctor_questions = models.TextField(
         "what to ask your doctor",
