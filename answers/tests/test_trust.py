@@ -150,7 +150,7 @@ def test_approval_is_refused_without_the_reviewers(field, message, in_review, re
 
 
 def test_approval_is_refused_without_a_reference(in_review, editor, reviewer):
-    in_review.research = "No markers any more."
+    in_review.research = "No markers any more. [no citation needed]"
     in_review.save()
     in_review.citations.all().delete()
     in_review.record_edit(editor)
