@@ -548,8 +548,21 @@ class AnswerAdmin(RevisionAdmin):
         return TemplateResponse(request, "admin/answers/answer/restore.html", context)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Lists and records that can be read here, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AnswerDueForReview)
-class AnswerDueForReviewAdmin(admin.ModelAdmin):
+class AnswerDueForReviewAdmin(ReadOnlyAdmin):
     """Reviewers' list: published answers due for review, or citing a flagged source."""
 
     list_display = [
@@ -590,21 +603,12 @@ class AnswerDueForReviewAdmin(admin.ModelAdmin):
             return "—"
         return f"Yes: {answer.get_status_display().lower()}; patients see the approved version"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_view_on_site_url(self, obj=None):
         return None if obj is None else reverse("admin:answers_answer_change", args=[obj.pk])
 
 
 @admin.register(Transition)
-class TransitionAdmin(admin.ModelAdmin):
+class TransitionAdmin(ReadOnlyAdmin):
     """The workflow log: read-only, for good."""
 
     list_display = ["at", "answer", "action", "from_status", "to_status", "user", "comment"]
@@ -613,22 +617,13 @@ class TransitionAdmin(admin.ModelAdmin):
     list_select_related = ["answer__question", "user"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(SitePolicy)
 class SitePolicyAdmin(RevisionAdmin):
     """The pages every footer links to: they can be edited, never added to or deleted."""
 
     list_display = ["title", "updated_at"]
-    fields = ["body"]
+    fieldsets = [(None, {"fields": ["body"]})]  # fieldsets: RevisionAdmin adds the reason
 
     def has_add_permission(self, request):
         return False
@@ -655,7 +650,7 @@ class ContributorProfileAdmin(RevisionAdmin):
 
 
 @admin.register(PublishedVersion)
-class PublishedVersionAdmin(admin.ModelAdmin):
+class PublishedVersionAdmin(ReadOnlyAdmin):
     """The audit record of each approval: exactly what was approved, read-only, with its
     fingerprint checked again, and as JSON to keep outside the site."""
 
@@ -663,15 +658,6 @@ class PublishedVersionAdmin(admin.ModelAdmin):
     list_select_related = ["answer"]
     search_fields = ["question_text", "reviewer_name"]
     date_hierarchy = "approved_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(boolean=True, description="live now")
     def live(self, version):

@@ -614,7 +614,12 @@ class Answer(Workflow, models.Model):
         """The page as patients would see it: an unsaved PublishedVersion of this draft,
         with the dates and public update notes of the versions before it."""
         profile = getattr(reviewer, "contributor_profile", None) if reviewer else None
-        earlier = list(self.versions.order_by("approved_at")) if self.pk else []
+        # Only the two columns it needs: a version row also holds its whole rendered page.
+        earlier = (
+            list(self.versions.order_by("approved_at").only("reviewed_on", "updates"))
+            if self.pk
+            else []
+        )
         reviewed_on = reviewed_on or timezone.localdate()
         content = self.frozen_content()
         research_html = rendering.render_markdown(attribution.without_marks(self.research))

@@ -121,9 +121,9 @@ def answers_changed():
 
 def clear(answers):
     """The kept pages of `answers` (a queryset) are out of date."""
-    PublishedVersion.objects.filter(
-        pk__in=answers.exclude(live_version=None).values("live_version")
-    ).update(page_key="")
+    PublishedVersion.objects.filter(pk__in=answers.published().values("live_version")).update(
+        page_key=""
+    )
 
 
 _release = None
