@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -8,6 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from answers import readability
 from answers.attribution import uncited_blocks
 from answers.diffing import revision_diff
 from answers.forms import AnswerForm, CitationFormSet, DisclaimerForm, TopicForm
@@ -442,6 +444,8 @@ class AnswerAdmin(RevisionAdmin):
             "comment": comment,
             "update_note": update_note,
             "marked_uncited": [b for b in uncited_blocks(answer.research) if b.marked],
+            "reading_grades": readability.grade_answer(answer) if action == "approve" else [],
+            "reading_target": settings.READING_GRADE_TARGET,
             "update_note_length": UPDATE_NOTE_LENGTH,
             "title": f"{step.label}: {answer}",
         }

@@ -23,13 +23,18 @@ class MarkdownForm(ChangeReasonForm):
                 widget.attrs["data-max-chars"] = settings.MARKDOWN_MAX_CHARS
 
 
-class ResearchWidget(AdminMarkdownxWidget):
-    """The research field's editor: its live preview also lists the paragraphs that cite
-    nothing (answers/attribution.py)."""
+class SectionWidget(AdminMarkdownxWidget):
+    """An answer section's editor: its live preview also shows the section's reading grade
+    (answers/readability.py) and, for the research, the paragraphs that cite nothing
+    (answers/attribution.py)."""
+
+    def __init__(self, section, attrs=None):
+        self.section = section
+        super().__init__(attrs)
 
     def add_markdownx_attrs(self, attrs):
         attrs = super().add_markdownx_attrs(attrs)
-        attrs["data-markdownx-urls-path"] = settings.MARKDOWNX_URLS_PATH + "?field=research"
+        attrs["data-markdownx-urls-path"] = f"{settings.MARKDOWNX_URLS_PATH}?field={self.section}"
         return attrs
 
 
@@ -41,9 +46,9 @@ class AnswerForm(MarkdownForm):
         model = Answer
         fields = ["question", "short_answer", "research", "doctor_questions", "disclaimer"]
         widgets = {
-            "short_answer": AdminMarkdownxWidget(attrs={"rows": 6}),
-            "research": ResearchWidget(attrs={"rows": 14}),
-            "doctor_questions": forms.Textarea(attrs={"rows": 6, "class": "vLargeTextField"}),
+            "short_answer": SectionWidget("short_answer", attrs={"rows": 6}),
+            "research": SectionWidget("research", attrs={"rows": 14}),
+            "doctor_questions": SectionWidget("doctor_questions", attrs={"rows": 6}),
         }
 
     def __init__(self, *args, **kwargs):

@@ -21,10 +21,12 @@ from citations.markers import CITATION_ANCHOR, CITATION_LABEL, citation_plugin
 
 ALLOWED_TAGS = {
     "p", "br", "em", "strong", "code", "pre", "blockquote", "hr",
-    "ul", "ol", "li", "h2", "h3", "h4", "a", "sup",
+    "ul", "ol", "li", "h2", "h3", "h4", "a", "sup", "mark",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "id", "aria-label"}, "ol": {"start"}}
-ALLOWED_CLASSES = {"sup": {"citation"}}
+# <mark class="hard-sentence">: the readability preview's marks (answers/readability.py).
+# Editors cannot write either: raw HTML is off, so only the renderer puts them there.
+ALLOWED_CLASSES = {"sup": {"citation"}, "mark": {"hard-sentence"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 # Only the renderer's own marker links carry these attributes.
@@ -113,8 +115,19 @@ def sanitize(html):
 
 def render_markdown(text, citations=True):
     """Editor Markdown as safe HTML; citation markers become superscript links."""
+    return render_tokens(parse_markdown(text, citations), citations)
+
+
+def parse_markdown(text, citations=True):
+    """The renderer's tokens for `text`: a fresh list, which a caller may change before
+    passing it to render_tokens()."""
     md = _WITH_CITATIONS if citations else _PLAIN
-    return mark_safe(sanitize(md.render(text or "")))
+    return md.parse(text or "")
+
+
+def render_tokens(tokens, citations=True):
+    md = _WITH_CITATIONS if citations else _PLAIN
+    return mark_safe(sanitize(md.renderer.render(tokens, md.options, {})))
 
 
 def render_plain_markdown(text):
@@ -134,9 +147,18 @@ def list_items(text):
 
 def render_list(text):
     """A one-item-per-line field as a safe <ul>, each item with inline Markdown."""
-    items = [_PLAIN.renderInline(item) for item in list_items(text)]
-    if not items:
+    return render_list_items([parse_list_item(item) for item in list_items(text)])
+
+
+def parse_list_item(item):
+    """The inline token of one list item, as render_list_items() renders it."""
+    return _PLAIN.parseInline(item)[0]
+
+
+def render_list_items(inlines):
+    if not inlines:
         return mark_safe("")
+    items = [_PLAIN.renderer.renderInline(i.children, _PLAIN.options, {}) for i in inlines]
     html = "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
     return mark_safe(sanitize(html))
 

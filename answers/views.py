@@ -15,8 +15,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from answers import stored_pages
-from answers.attribution import NO_CITATION, uncited_blocks, without_marks
+from answers import readability, stored_pages
+from answers.attribution import NO_CITATION, uncited_blocks
 from answers.models import Answer, SitePolicy, Topic
 from answers.page_cache import public_page
 from answers.policies import DEFAULTS
@@ -254,9 +254,11 @@ def markdown_preview(request):
         return HttpResponse(
             format_html("<p><strong>No preview:</strong> {}</p>", " ".join(error.messages))
         )
-    if request.GET.get("field") != "research":
+    section = request.GET.get("field")
+    if section not in readability.SECTIONS:
         return HttpResponse(render_markdown(content))
-    return HttpResponse(attribution_notice(content) + render_markdown(without_marks(content)))
+    notice = attribution_notice(content) if section == "research" else ""
+    return HttpResponse(notice + readability.preview(section, content))
 
 
 def attribution_notice(research):

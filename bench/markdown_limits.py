@@ -6,7 +6,9 @@ characters, of which at most MARKUP_BUDGET are line breaks, formatting character
 or quote markers (`markup_count`). For each pathological shape known to be slow in
 markdown-it-py, this builds the largest text the validator accepts (the shape repeated up
 to the budget, padded with prose to the length limit), checks it is accepted, and times
-what a save or an approval does with it: find the markers once, render it once.
+what a save or an approval does with it: find the markers once, render it once. It also
+times the editor's live preview of the research section, which renders the text again with
+its reading grade and hardest sentences marked (answers/readability.py).
 Run: DEBUG=1 .venv/bin/python bench/markdown_limits.py
 """
 
@@ -25,6 +27,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
+from answers.readability import grade_of, preview  # noqa: E402
 from answers.rendering import (  # noqa: E402
     MARKUP_BUDGET,
     markup_count,
@@ -32,7 +35,7 @@ from answers.rendering import (  # noqa: E402
     render_markdown,
     validate_markdown,
 )
-from citations.markers import find_markers  # noqa: E402
+from citations.markers import find_markers, parse  # noqa: E402
 
 SHAPES = {
     "nested brackets": "[",
@@ -68,6 +71,11 @@ SHAPES = {
     "parentheses": "(",
     "quotes": "\"'",
     "ampersands": "&amp;",
+    # Shapes for the readability check's sentence splitting.
+    "full stops": "a. ",
+    "abbreviations": "Dr. ",
+    "abbreviations (e.g.)": "e.g. ",
+    "one long sentence": "and the ",
 }
 PROSE = "Patients asked whether the trial results apply to them. "
 
@@ -85,27 +93,38 @@ def largest_accepted(shape):
 def timed(function, text):
     best = float("inf")
     for _ in range(3):
-        find_markers.cache_clear()
+        parse.cache_clear()
         started = time.perf_counter()
         function(text)
         best = min(best, time.perf_counter() - started)
     return best
 
 
+def research_preview(text):
+    return preview("research", text)
+
+
 def main():
     print(f"MARKDOWN_MAX_CHARS={settings.MARKDOWN_MAX_CHARS:,} MARKUP_BUDGET={MARKUP_BUDGET:,}")
-    print(f"{'shape':22} {'markers':>9} {'render':>9} {'list':>9}  (seconds, best of 3)")
-    worst = 0.0
+    print(
+        f"{'shape':22} {'markers':>9} {'render':>9} {'list':>9} {'preview':>9}"
+        "  (seconds, best of 3)"
+    )
+    grade_of("Load the pronouncing dictionary first, as a running worker has.")
+    worst = worst_preview = 0.0
     for name, shape in SHAPES.items():
         text = largest_accepted(shape)
-        markers, html, items = (
+        markers, html, items, live = (
             timed(find_markers, text),
             timed(render_markdown, text),
             timed(render_list, text),
+            timed(research_preview, text),
         )
         worst = max(worst, markers + html, items)
-        print(f"{name:22} {markers:9.3f} {html:9.3f} {items:9.3f}")
+        worst_preview = max(worst_preview, live)
+        print(f"{name:22} {markers:9.3f} {html:9.3f} {items:9.3f} {live:9.3f}")
     print(f"worst check + render of one field: {worst:.3f} s")
+    print(f"worst live preview of the research section: {worst_preview:.3f} s")
 
 
 if __name__ == "__main__":

@@ -153,19 +153,19 @@ def _place(line, content_line, column):
 
 @lru_cache(maxsize=16)
 def parse(text):
-    """The block tokens of `text`, as the renderer parses it (markers included)."""
+    """The block tokens of `text`, as the renderer parses it (markers included). Cached:
+    one request checks, renders and renumbers the same text; callers only read them."""
     return _parser.parse(text or "")
 
 
 def find_markers(text):
-    """Every marker in `text`, in reading order, exactly as the renderer would link them.
-    Cached: one request checks, renders and renumbers the same text."""
+    """Every marker in `text`, in reading order, exactly as the renderer would link them."""
     lines = (text or "").split("\n")
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
     markers = []
-    for block in _parser.parse(text or ""):
+    for block in parse(text):
         if block.type != "inline" or not block.children:
             continue
         content_starts = [0]

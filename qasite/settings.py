@@ -175,6 +175,10 @@ MARKDOWNX_SERVER_CALL_LATENCY = 300
 # Editor-entered Markdown larger than this is refused with a message, not rendered.
 MARKDOWN_MAX_CHARS = envint("MARKDOWN_MAX_CHARS", "50000")
 
+# The reading grade (US school grade, Flesch-Kincaid) each section should stay within:
+# shown to editors as they type and to reviewers when approving; advisory, never blocking.
+READING_GRADE_TARGET = envint("READING_GRADE_TARGET", "8")
+
 # Content-Security-Policy (django-csp) on the public pages: no inline script, nothing
 # from other origins. The admin, with its own inline styles, is left out.
 CONTENT_SECURITY_POLICY = {

@@ -52,8 +52,9 @@ def answer_post(question, research, citations, **extra):
 def test_add_page_has_markdown_editors_with_live_preview(client, editor):
     client.force_login(editor)
     page = client.get(reverse("admin:answers_answer_add")).content.decode()
-    assert page.count('class="markdownx-preview"') == 2  # short answer and research
-    assert 'data-markdownx-urls-path="/admin/markdown-preview/"' in page
+    assert page.count('class="markdownx-preview"') == 3  # the three sections
+    for section in ("short_answer", "research", "doctor_questions"):
+        assert f'data-markdownx-urls-path="/admin/markdown-preview/?field={section}"' in page
     assert "citations-TOTAL_FORMS" in page
     assert "Reason for this change" in page
 
