@@ -1,7 +1,9 @@
-"""WCAG 2.2 AA (axe-core in Chromium) and valid HTML (the W3C Nu validator) on the pages
-patients see. The checkers come from npm (package.json); `make test` installs them."""
+"""WCAG 2.2 AA (axe-core in Chromium), valid HTML (the W3C Nu validator) and Lighthouse's
+accessibility, best-practices and SEO audits on the pages patients see. The checkers come
+from npm (package.json); `make test` installs them."""
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from answers.models import Answer
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
@@ -47,6 +50,69 @@ def test_axe_finds_no_accessibility_violations(chromium, live_server, demo_answe
             found.setdefault(name, []).append(f"{violation['id']}: {violation['help']} {targets}")
     context.close()
     assert found == {}
+
+
+def lighthouse(url, tmp_path):
+    """Lighthouse's report on `url`, loaded in Debian's Chromium (its own flags as the
+    browser tests')."""
+    from conftest import CHROMIUM, CHROMIUM_ARGS
+
+    report = tmp_path / "lighthouse.json"
+    subprocess.run(
+        [
+            str(LIGHTHOUSE),
+            url,
+            "--quiet",
+            "--only-categories=accessibility,best-practices,seo",
+            "--output=json",
+            f"--output-path={report}",
+            f"--chrome-flags=--headless=new {' '.join(CHROMIUM_ARGS)}",
+        ],
+        env={**os.environ, "CHROME_PATH": CHROMIUM},
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return json.loads(report.read_text())
+
+
+def failed_audits(report):
+    """{category: [failed audit titles]} for every category scoring below 100."""
+    failed = {}
+    for name, category in report["categories"].items():
+        if category["score"] == 1:
+            continue
+        failed[name] = [
+            report["audits"][ref["id"]]["title"]
+            for ref in category["auditRefs"]
+            if ref["weight"] and (report["audits"][ref["id"]]["score"] or 0) < 1
+        ] or [f"score {category['score']}"]
+    return failed
+
+
+@pytest.mark.browser
+@pytest.mark.conformance
+@pytest.mark.django_db(transaction=True)
+# Lighthouse refuses to audit a 404 page; axe and the validator cover that one.
+@pytest.mark.parametrize("name", ["home", "topic", "answer", "about"])
+def test_lighthouse_scores_100_for_accessibility_best_practices_and_seo(
+    live_server, demo_answer, name, tmp_path
+):
+    report = lighthouse(live_server.url + pages(demo_answer)[name], tmp_path)
+    assert report.get("runtimeError") is None
+    assert failed_audits(report) == {}
+
+
+@pytest.mark.browser
+@pytest.mark.conformance
+@pytest.mark.django_db(transaction=True)
+def test_lighthouse_sees_search_results_kept_out_of_search_engines(
+    live_server, demo_answer, tmp_path
+):
+    # Search result pages say noindex on purpose (they are endless and thin); Lighthouse
+    # counts that against SEO, and nothing else.
+    report = lighthouse(live_server.url + pages(demo_answer)["search"], tmp_path)
+    assert failed_audits(report) == {"seo": ["Page is blocked from indexing"]}
 
 
 def html_errors(pages, tmp_path, known=()):
