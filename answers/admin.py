@@ -523,7 +523,7 @@ class AnswerAdmin(RevisionAdmin):
         record = get_object_or_404(answer.history, history_id=history_id)
         if request.method == "POST":
             try:
-                missing = answer.restore(
+                not_restored = answer.restore(
                     record, request.user, expected_version=request.POST.get("version", "")
                 )
             except TransitionError as error:
@@ -534,10 +534,8 @@ class AnswerAdmin(RevisionAdmin):
                 "The old revision is now the current draft. The live version is unchanged "
                 "until a medical reviewer approves.",
             )
-            for number in missing:
-                messages.warning(
-                    request, f"Citation {number} was not restored: its source has been deleted."
-                )
+            for message in not_restored:
+                messages.warning(request, message)
             return redirect("admin:answers_answer_change", answer.pk)
         current = answer.latest_revision()
         context = {

@@ -1,7 +1,7 @@
 """
 Readable differences between two revisions of an answer, for editors and reviewers:
 field by field, word by word in the Markdown fields, and citations added, removed,
-renumbered or pointed at another source. All output is escaped HTML.
+renumbered or pointed at another source, and the writers. All output is escaped HTML.
 """
 
 import difflib
@@ -10,7 +10,7 @@ import re
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from answers.models import Disclaimer
+from answers.models import ContributorProfile, Disclaimer
 from citations.models import Source
 
 # difflib is quadratic at worst: past this many token pairs, compare line by line instead.
@@ -103,6 +103,9 @@ def revision_diff(old, new):
                 ),
             }
         )
+    writers = writer_change(old.authors_snapshot, new.authors_snapshot)
+    if writers:
+        fields.append({"label": "Written by", "html": writers})
     if old.status != new.status:
         fields.append(
             {
@@ -118,3 +121,20 @@ def revision_diff(old, new):
         "fields": fields,
         "citations": citation_changes(old.citations_snapshot, new.citations_snapshot),
     }
+
+
+def writer_change(old_ids, new_ids):
+    """The writers before and after as HTML, or None when they are the same or either
+    revision predates the keeping of writers."""
+    if old_ids is None or new_ids is None or old_ids == new_ids:
+        return None
+    names = dict(
+        ContributorProfile.objects.filter(pk__in=[*old_ids, *new_ids]).values_list(
+            "pk", "display_name"
+        )
+    )
+
+    def listed(ids):
+        return ", ".join(names.get(pk, "a deleted profile") for pk in ids) or "nobody"
+
+    return format_html("<del>{}</del> <ins>{}</ins>", listed(old_ids), listed(new_ids))

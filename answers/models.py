@@ -271,9 +271,12 @@ class Authorship(models.Model):
 
 
 class RevisionSnapshot(models.Model):
-    """Extra data on each answer revision: the citations it had."""
+    """Extra data on each answer revision: the citations and the writers it had."""
 
     citations_snapshot = models.JSONField(default=list, blank=True)
+    # The writers' contributor ids, in order; None on revisions recorded before writers
+    # were kept, whose restore leaves the writers as they are.
+    authors_snapshot = models.JSONField(null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -525,12 +528,17 @@ class Answer(Workflow, models.Model):
             for c in self.citations.order_by("number")
         ]
 
+    def authors_snapshot(self):
+        return [a.contributor_id for a in self.authorships.order_by("order", "pk")]
+
     def record_citations(self):
-        """Store the current citations on the revision just recorded, for diffs and restore."""
+        """Store the current citations and writers on the revision just recorded, for
+        diffs and restore."""
         latest = self.latest_revision()
         if latest is not None:
             latest.citations_snapshot = self.citations_snapshot()
-            latest.save(update_fields=["citations_snapshot"])
+            latest.authors_snapshot = self.authors_snapshot()
+            latest.save(update_fields=["citations_snapshot", "authors_snapshot"])
 
     def latest_revision(self):
         return self.history.order_by("-history_date", "-history_id").first()

@@ -413,8 +413,9 @@ class Workflow:
 
     @transaction.atomic
     def restore(self, record, user, expected_version=None):
-        """Make an old revision's content the current draft. Never touches the live version.
-        Returns the citation numbers whose source no longer exists (not restored)."""
+        """Make an old revision's content, citations and writers the current draft. Never
+        touches the live version. Returns what could not be restored, as messages: a
+        citation whose source or a writer whose profile was deleted since."""
         from citations.models import Citation, Source
 
         if not user.has_perm("answers.change_answer"):
@@ -446,7 +447,42 @@ class Workflow:
             citation.source_id, citation.locator = row["source"], row["locator"]
             citation._change_reason, citation._history_user = reason, user
             citation.save()
+        lost_writers = answer._restore_writers(record.authors_snapshot, user, reason)
         from_status, answer.status = answer.status, Status.DRAFT
         answer._record("restore", from_status, user, reason, reason)
         self._refresh_from(answer)
-        return missing
+        return [
+            f"Citation {number} was not restored: its source has been deleted."
+            for number in missing
+        ] + [
+            f"{lost} of the writers of that revision {'was' if lost == 1 else 'were'} not "
+            "restored: their profile has been deleted."
+            for lost in [lost_writers]
+            if lost
+        ]
+
+    def _restore_writers(self, wanted, user, reason):
+        """Make the writers those of a revision (contributor ids in order); returns how
+        many of them no longer exist. A revision that kept no writers leaves them be."""
+        from answers.models import Authorship, ContributorProfile
+
+        if wanted is None:
+            return 0
+        available = set(
+            ContributorProfile.objects.filter(pk__in=wanted).values_list("pk", flat=True)
+        )
+        kept = [pk for pk in wanted if pk in available]
+        for authorship in self.authorships.exclude(contributor_id__in=kept):
+            authorship._change_reason, authorship._history_user = reason, user
+            authorship.delete()
+        existing = {a.contributor_id: a for a in self.authorships.all()}
+        for order, contributor_id in enumerate(kept, start=1):
+            authorship = existing.get(contributor_id) or Authorship(
+                answer=self, contributor_id=contributor_id
+            )
+            if authorship.pk and authorship.order == order:
+                continue
+            authorship.order = order
+            authorship._change_reason, authorship._history_user = reason, user
+            authorship.save()
+        return len(wanted) - len(kept)

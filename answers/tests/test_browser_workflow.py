@@ -78,3 +78,30 @@ def test_editor_submits_reviewer_approves_visitor_sees_only_approved_text(
     take_step(reviewer_page, "Approve and publish")
     visitor_page.reload()
     expect(visitor_page.locator(".answer")).to_contain_text("Bleeding risk outweighed a small")
+
+
+def test_editor_restores_an_earlier_revision_with_its_writers(
+    page, live_server, demo_answer, editor, second_reviewer
+):
+    sign_in(page, live_server, editor)
+    page.goto(f"{live_server.url}/admin/answers/answer/{demo_answer.pk}/change/")
+    pick_autocomplete(page, "id_authorships-0-contributor", "Sam", "Dr Sam Second")
+    page.fill("#id_short_answer", "A shorter answer, written by someone else.")
+    page.fill("#id_change_reason", "Handed over to Sam")
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("changed successfully")
+
+    page.click("text=Revisions")
+    live = page.locator("#revisions tr", has_text="Live version")
+    live.locator("text=Restore as draft…").click()
+    diff = page.locator("#content-main")
+    expect(diff).to_contain_text("Written by")
+    expect(diff.locator("del", has_text="Dr Sam Second")).to_be_visible()
+    expect(diff.locator("ins", has_text="Erin Editor")).to_be_visible()
+    page.click("input[value='Restore as a new draft']")
+
+    expect(page.locator(".messagelist")).to_contain_text(
+        "The old revision is now the current draft"
+    )
+    expect(page.locator("#authorships-0 .select2-selection")).to_contain_text("Erin Editor")
+    expect(page.locator("#id_short_answer")).to_have_value(demo_answer.short_answer)

@@ -261,3 +261,79 @@ def test_text_with_unprintable_characters_cannot_be_submitted_or_approved(draft,
     draft.refresh_from_db()
     with pytest.raises(TransitionError, match=r"“What the research says” contains a character"):
         draft.submit(editor)
+
+
+def change_writers(answer, user, *profiles):
+    """Make `profiles` the answer's writers, in order, as the admin's inline saves them."""
+    from answers.models import Authorship
+
+    answer.authorships.all().delete()
+    for order, profile in enumerate(profiles, start=1):
+        Authorship.objects.create(answer=answer, contributor=profile, order=order)
+    answer.record_edit(user)
+
+
+def writers(answer):
+    return [a.contributor.display_name for a in answer.authorships.order_by("order")]
+
+
+def test_restore_brings_back_the_writers_of_that_revision(
+    demo_answer, editor, reviewer, second_reviewer
+):
+    original = demo_answer.latest_revision()
+    before = writers(demo_answer)
+    assert before and original.authors_snapshot is not None
+    change_writers(demo_answer, editor, second_reviewer.contributor_profile)
+    assert writers(demo_answer) == ["Dr Sam Second"]
+    assert demo_answer.restore(original, editor) == []
+    assert writers(demo_answer) == before
+    assert demo_answer.latest_revision().authors_snapshot == original.authors_snapshot
+
+
+def test_restore_puts_the_writers_back_in_their_order(demo_answer, editor, second_reviewer):
+    change_writers(
+        demo_answer, editor, editor.contributor_profile, second_reviewer.contributor_profile
+    )
+    both = demo_answer.latest_revision()
+    change_writers(
+        demo_answer, editor, second_reviewer.contributor_profile, editor.contributor_profile
+    )
+    demo_answer.restore(both, editor)
+    assert writers(demo_answer) == ["Erin Editor", "Dr Sam Second"]
+
+
+def test_a_writer_deleted_since_is_reported_not_restored(demo_answer, editor, second_reviewer):
+    change_writers(
+        demo_answer, editor, editor.contributor_profile, second_reviewer.contributor_profile
+    )
+    both = demo_answer.latest_revision()
+    change_writers(demo_answer, editor, editor.contributor_profile)
+    second_reviewer.contributor_profile.delete()
+    not_restored = demo_answer.restore(both, editor)
+    assert not_restored == [
+        "1 of the writers of that revision was not restored: their profile has been deleted."
+    ]
+    assert writers(demo_answer) == ["Erin Editor"]
+
+
+def test_a_revision_from_before_writers_were_kept_leaves_the_writers_be(
+    demo_answer, editor, second_reviewer
+):
+    old = demo_answer.latest_revision()
+    old.authors_snapshot = None
+    old.save(update_fields=["authors_snapshot"])
+    change_writers(demo_answer, editor, second_reviewer.contributor_profile)
+    demo_answer.restore(old, editor)
+    assert writers(demo_answer) == ["Dr Sam Second"]
+
+
+def test_the_revision_diff_names_the_writers_before_and_after(demo_answer, editor, second_reviewer):
+    from answers.diffing import revision_diff
+
+    original = demo_answer.latest_revision()
+    before = ", ".join(writers(demo_answer))
+    change_writers(demo_answer, editor, second_reviewer.contributor_profile)
+    diff = revision_diff(original, demo_answer.latest_revision())
+    assert {"label": "Written by", "html": f"<del>{before}</del> <ins>Dr Sam Second</ins>"} in (
+        diff["fields"]
+    )
