@@ -29,7 +29,12 @@ def staff_user(user_model, username, first_name, last_name, group=None):
     from django.contrib.auth.models import Group
 
     user = user_model.objects.create_user(
-        username, password=PASSWORD, first_name=first_name, last_name=last_name, is_staff=True
+        username,
+        email=f"{username}@qasite.example",
+        password=PASSWORD,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=True,
     )
     if group:
         from answers.roles import create_roles
@@ -148,3 +153,38 @@ def publish(answer, editor, reviewer, comment=""):
     answer.transition("submit", editor)
     answer.transition("approve", reviewer, comment=comment)
     return answer
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on a free local port, with Django's SMTP backend
+    pointed at it. Its `messages` are what arrived: (recipients, email.message)."""
+    import email
+    import email.policy
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            self.messages.append((list(envelope.rcpt_tos), message))
+            return "250 Message accepted"
+
+        def to(self, address):
+            return [message for recipients, message in self.messages if address in recipients]
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""
+    yield inbox
+    controller.stop()

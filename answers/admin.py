@@ -643,7 +643,13 @@ class ContributorProfileAdmin(RevisionAdmin):
     fieldsets = [
         (None, {"fields": ["display_name", "credentials", "role", "affiliation", "bio"]}),
         ("Disclosure", {"fields": ["disclosures"]}),
-        ("Account", {"fields": ["user"], "description": "For reviewers and editors."}),
+        (
+            "Account",
+            {
+                "fields": ["user", "email_notifications"],
+                "description": "For reviewers and editors.",
+            },
+        ),
     ]
 
     @admin.display(boolean=True, description="conflicts declared")

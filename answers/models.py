@@ -235,6 +235,11 @@ class ContributorProfile(models.Model):
         "empty statement is not a declaration, and no answer naming them can be approved.",
         validators=[validate_printable],
     )
+    email_notifications = models.BooleanField(
+        default=True,
+        help_text="Email when an answer waits for their review, is sent back, approved or "
+        "withdrawn, and the reviewers' weekly digest. Never shown to patients.",
+    )
 
     history = HistoricalRecords()
 

@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from answers import attribution, jama
+from answers import attribution, jama, notifications
 from answers.page_cache import pages_changed
 from citations.characters import normalize_newlines, unprintable_character
 from citations.markers import RenumberFailed, first_use_numbering, renumber_markers
@@ -296,6 +296,7 @@ class Workflow:
                 f"The public update note is {len(update_note)} characters; keep it under "
                 f"{UPDATE_NOTE_LENGTH + 1}."
             )
+        notifications.notify(answer, action, user, comment)
         if step.effect:
             step.effect(answer, user, comment, update_note=update_note)
         answer.status = step.to

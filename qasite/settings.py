@@ -175,6 +175,26 @@ MARKDOWNX_SERVER_CALL_LATENCY = 300
 # Editor-entered Markdown larger than this is refused with a message, not rendered.
 MARKDOWN_MAX_CHARS = envint("MARKDOWN_MAX_CHARS", "50000")
 
+# Email: SMTP when EMAIL_HOST is set (production), else printed to the console (make run).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
+# A step waits for its mail after commit: keep a slow mail server from holding a worker.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "5")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "qasite <editorial@qasite.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# 0 sends no workflow notifications at all.
+EMAIL_NOTIFICATIONS = envbool("EMAIL_NOTIFICATIONS", "1")
+# The site's address, for links in mail: e.g. https://qasite.example
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
 # The reading grade (US school grade, Flesch-Kincaid) each section should stay within:
 # shown to editors as they type and to reviewers when approving; advisory, never blocking.
 READING_GRADE_TARGET = envint("READING_GRADE_TARGET", "8")

@@ -10,6 +10,7 @@ DEMO_ACCOUNTS = {
     "editor": {
         "password": "editor-demo-pass",
         "first_name": "Erin",
+        "email": "editor@qasite.example",
         "last_name": "Editor",
         "group": EDITOR,
         "profile": {
@@ -24,6 +25,7 @@ DEMO_ACCOUNTS = {
     "reviewer": {
         "password": "reviewer-demo-pass",
         "first_name": "Robin",
+        "email": "reviewer@qasite.example",
         "last_name": "Reviewer",
         "group": MEDICAL_REVIEWER,
         "profile": {
@@ -55,10 +57,14 @@ class Command(BaseCommand):
                 defaults={
                     "first_name": fields["first_name"],
                     "last_name": fields["last_name"],
+                    "email": fields["email"],
                     "is_staff": True,
                 },
             )
             if not created:
+                if not user.email:  # accounts from before notifications get an address
+                    user.email = fields["email"]
+                    user.save(update_fields=["email"])
                 # An account from before contributor profiles existed gets its profile.
                 _, made = ContributorProfile.objects.get_or_create(
                     user=user, defaults=fields["profile"]
