@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from answers import readability
+from answers import readability, schedule
 from answers.attribution import uncited_blocks
 from answers.diffing import revision_diff
 from answers.forms import AnswerForm, CitationFormSet, DisclaimerForm, TopicForm
@@ -416,6 +416,7 @@ class AnswerAdmin(RevisionAdmin):
             raise Http404
         error, comment = "", request.POST.get("comment", "")
         update_note = request.POST.get("update_note", "") if action == "approve" else ""
+        times = schedule.posted_times(request.POST) if action == "approve" else {}
         if request.method == "POST":
             try:
                 answer.transition(
@@ -424,13 +425,18 @@ class AnswerAdmin(RevisionAdmin):
                     comment=comment,
                     expected_version=request.POST.get("version", ""),
                     update_note=update_note,
+                    **schedule.parse_times(times),
                 )
             except TransitionError as refused:
                 # Shown above the form, with the comment kept: nothing typed is lost.
                 error = " ".join(refused.messages)
                 answer.refresh_from_db()
             else:
-                messages.success(request, f"{step.label}: done.")
+                answer.refresh_from_db()
+                if answer.status == Answer.Status.SCHEDULED:
+                    messages.success(request, schedule.scheduled_message(answer))
+                else:
+                    messages.success(request, f"{step.label}: done.")
                 return redirect("admin:answers_answer_change", answer.pk)
         context = {
             **self.admin_site.each_context(request),
@@ -443,6 +449,8 @@ class AnswerAdmin(RevisionAdmin):
             "error": error,
             "comment": comment,
             "update_note": update_note,
+            "times": times,
+            "time_zones": schedule.TIME_ZONES,
             "marked_uncited": [b for b in uncited_blocks(answer.research) if b.marked],
             "reading_grades": readability.grade_answer(answer) if action == "approve" else [],
             "reading_target": settings.READING_GRADE_TARGET,

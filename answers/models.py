@@ -377,12 +377,12 @@ class AnswerQuerySet(models.QuerySet):
         return self.filter(disclaimer=None, question__topic__disclaimer=None)
 
     def record_shared_edit(self, user, reason):
-        """After a shared record was saved: each of these answers that is live or in review
-        and whose content is no longer what was approved is recorded as edited (back to
+        """After a shared record was saved: each of these answers that is live, in review or
+        scheduled and whose content is no longer what was approved is recorded as edited (back to
         draft, see `Answer.record_edit`). Returns (live answers whose content now differs
         from what patients see, answers in review that went back to draft)."""
         differing, sent_back = [], []
-        candidates = self.published() | self.filter(status=Status.IN_REVIEW)
+        candidates = self.published() | self.filter(status__in=[Status.IN_REVIEW, Status.SCHEDULED])
         for answer in candidates.select_related("live_version", "question__topic"):
             was_in_review = answer.status == Status.IN_REVIEW
             transition = answer.record_edit(user, reason)
@@ -453,6 +453,25 @@ class Answer(Workflow, models.Model):
         editable=False,
         related_name="+",
         help_text="What patients see now: the version a reviewer approved.",
+    )
+    # An approved version waiting for its go-live time (manage.py run_schedule puts it live).
+    scheduled_version = models.OneToOneField(
+        "PublishedVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    # When the live version leaves the site (manage.py run_schedule), and who said so.
+    expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expiry_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
     # The content that was submitted for review, so approval covers exactly that.
     submitted_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
@@ -629,7 +648,11 @@ class Answer(Workflow, models.Model):
         profile = getattr(reviewer, "contributor_profile", None) if reviewer else None
         # Only the two columns it needs: a version row also holds its whole rendered page.
         earlier = (
-            list(self.versions.order_by("approved_at").only("reviewed_on", "updates"))
+            list(
+                self.versions.exclude(live_from=None)
+                .order_by("approved_at")
+                .only("reviewed_on", "updates")
+            )
             if self.pk
             else []
         )
@@ -737,6 +760,10 @@ class PublishedVersion(models.Model):
     reviewed_on = models.DateField(null=True)
     next_review_due = models.DateField(null=True)
     approved_at = models.DateTimeField(default=timezone.now)
+    # When it is to go live (None: when approved), and when it did; a version whose
+    # schedule was cancelled never did.
+    go_live_at = models.DateTimeField(null=True, blank=True)
+    live_from = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(blank=True)
     fingerprint = models.CharField(max_length=64)
     # For search: the research section as plain words (no Markdown, no marker numbers), and
@@ -878,6 +905,9 @@ class Transition(models.Model):
         ("withdraw", "Withdrawn"),
         ("edit", "Edited after submission or approval"),
         ("restore", "Restored an earlier revision"),
+        ("go_live", "Went live as scheduled"),
+        ("expire", "Taken down at its expiry time"),
+        ("set_expiry", "Expiry time set or cleared"),
     ]
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="transitions")

@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def name_of(user):
     return user.get_full_name() or user.get_username()
 
 
-def mails_for(answer, action, user, comment):
+def mails_for(answer, action, user, comment, go_live_at=None):
     """The messages a step sends, decided before it changes the answer."""
     question = answer.question.text
     change_url = absolute(reverse("admin:answers_answer_change", args=[answer.pk]))
@@ -98,6 +99,9 @@ def mails_for(answer, action, user, comment):
     if action not in headlines:
         return []
     subject, did = headlines[action]
+    if action == "approve" and go_live_at:
+        when = timezone.localtime(go_live_at).strftime("%-d %b %Y %H:%M %Z")
+        subject, did = f"Approved, live from {when}", f"approved this answer to go live at {when}"
     body = f"{name_of(user)} {did}:\n\n  {question}\n\n"
     if comment:
         label = "What needs to change" if action == "send_back" else "Their comment"
@@ -106,12 +110,12 @@ def mails_for(answer, action, user, comment):
     return [Mail(e.email, f"{subject}: {question}", body) for e in draft_editors(answer, user)]
 
 
-def notify(answer, action, user, comment=""):
+def notify(answer, action, user, comment="", go_live_at=None):
     """Decide now who a step concerns; send once the step's transaction commits."""
     if not settings.EMAIL_NOTIFICATIONS:
         return
     try:
-        mails = mails_for(answer, action, user, comment)
+        mails = mails_for(answer, action, user, comment, go_live_at)
     except Exception:  # deciding who to tell must never stop the step itself
         logger.exception("Could not work out who to notify of %s on answer %s", action, answer.pk)
         return

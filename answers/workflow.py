@@ -33,6 +33,8 @@ COMMENT_MAX_CHARS = 2000
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     IN_REVIEW = "in_review", "In review"
+    # Approved with a go-live time still to come: not public until then.
+    SCHEDULED = "scheduled", "Approved, scheduled"
     PUBLISHED = "published", "Published"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
@@ -130,21 +132,39 @@ def _meets_jama(answer, user):
 # What each step does to the locked answer, besides the status.
 
 
-def _freeze_submission(answer, user, comment, update_note=""):
+# An effect may return the status the step ends in, when it is not the step's own.
+
+
+def _freeze_submission(answer, user, comment, update_note="", **schedule):
     answer.submitted_fingerprint = answer.fingerprint()
 
 
-def _publish(answer, user, comment, update_note=""):
+def _publish(answer, user, comment, update_note="", go_live_at=None, expires_at=None):
+    """Freeze the approved version: live now, or scheduled for `go_live_at` (the version
+    live until then, if any, stays live)."""
     version = answer.build_version(reviewer=user, update_note=update_note)
     version.comment = comment
+    version.go_live_at = go_live_at
+    version.live_from = None if go_live_at else version.approved_at
     version.save()
     version.refresh_search_vector()
-    answer.live_version = version
+    if expires_at:
+        answer.expires_at, answer.expiry_set_by = expires_at, user
+    if go_live_at:
+        answer.scheduled_version = version
+        return Status.SCHEDULED
+    answer.live_version, answer.scheduled_version = version, None
     pages_changed()
+    return None
 
 
-def _take_down(answer, user, comment, update_note=""):
-    answer.live_version = None
+def _cancel_schedule(answer, user, comment, update_note="", **schedule):
+    answer.scheduled_version = None
+
+
+def _take_down(answer, user, comment, update_note="", **schedule):
+    answer.live_version = answer.scheduled_version = None
+    answer.expires_at = answer.expiry_set_by = None
     pages_changed()
 
 
@@ -202,12 +222,14 @@ STEPS = {
     ),
     "send_back": Step(
         label="Send back to the editor",
-        starts_from=frozenset({Status.IN_REVIEW}),
+        starts_from=frozenset({Status.IN_REVIEW, Status.SCHEDULED}),
         to=Status.DRAFT,
         permission="answers.review_answer",
         no_permission="Only medical reviewers can send answers back.",
         comment_required="Say what needs to change: the comment goes to the editor.",
-        explanation="The answer goes back to draft; your comment tells the editor what to change.",
+        effect=_cancel_schedule,
+        explanation="The answer goes back to draft (an approval waiting for its go-live time "
+        "is cancelled); your comment tells the editor what to change.",
     ),
     "withdraw": Step(
         label="Withdraw from the site",
@@ -218,9 +240,28 @@ STEPS = {
         comment_required="Say why the answer leaves the site: the comment stays in its history.",
         checks=(_on_the_site,),
         effect=_take_down,
-        explanation="The answer leaves the public site at once. Its draft and history are kept.",
+        explanation="The answer leaves the public site at once, and a scheduled approval or "
+        "expiry is cancelled. Its draft and history are kept.",
     ),
 }
+
+
+def check_schedule(go_live_at, expires_at, now=None):
+    """TransitionError unless the go-live and expiry times are both still to come, with
+    the expiry after the go-live."""
+    now = now or timezone.now()
+    for when in (go_live_at, expires_at):
+        if when is not None and timezone.is_naive(when):
+            raise TransitionError("A scheduled time must say its time zone.")
+    if go_live_at is not None and go_live_at <= now:
+        raise TransitionError(
+            "The go-live time has passed. Leave it empty to publish now, or choose a later time."
+        )
+    if expires_at is not None and expires_at <= (go_live_at or now):
+        raise TransitionError(
+            "The expiry time must come after the answer goes live"
+            + (" (the go-live time)." if go_live_at else ".")
+        )
 
 
 def clean_comment(comment):
@@ -243,10 +284,17 @@ class Workflow:
     def submit(self, user, comment="", expected_version=None):
         return self.transition("submit", user, comment, expected_version)
 
-    def approve(self, user, comment="", expected_version=None, update_note=""):
+    def approve(
+        self, user, comment="", expected_version=None, update_note="", go_live_at=None,
+        expires_at=None,
+    ):  # fmt: skip
         """`update_note`: what patients read of this update ("Added the 2026 trial
-        results"), shown with its date on the page and in the feed."""
-        return self.transition("approve", user, comment, expected_version, update_note)
+        results"), shown with its date on the page and in the feed. `go_live_at`: a time
+        to come at which the approved version goes live (`manage.py run_schedule`);
+        `expires_at`: when it leaves the site."""
+        return self.transition(
+            "approve", user, comment, expected_version, update_note, go_live_at, expires_at
+        )
 
     def send_back(self, user, comment="", expected_version=None):
         return self.transition("send_back", user, comment, expected_version)
@@ -277,7 +325,10 @@ class Workflow:
         return None
 
     @transaction.atomic
-    def transition(self, action, user, comment="", expected_version=None, update_note=""):
+    def transition(
+        self, action, user, comment="", expected_version=None, update_note="", go_live_at=None,
+        expires_at=None,
+    ):  # fmt: skip
         """Take a workflow step, or raise TransitionError saying why not."""
         step = STEPS.get(action)
         if step is None:
@@ -296,15 +347,23 @@ class Workflow:
                 f"The public update note is {len(update_note)} characters; keep it under "
                 f"{UPDATE_NOTE_LENGTH + 1}."
             )
-        notifications.notify(answer, action, user, comment)
+        if action != "approve" and (go_live_at or expires_at):
+            raise TransitionError("Only an approval can be scheduled.")
+        check_schedule(go_live_at, expires_at)
+        notifications.notify(answer, action, user, comment, go_live_at)
+        ends_in = None
         if step.effect:
-            step.effect(answer, user, comment, update_note=update_note)
-        answer.status = step.to
+            ends_in = step.effect(
+                answer, user, comment, update_note=update_note, go_live_at=go_live_at,
+                expires_at=expires_at,
+            )  # fmt: skip
+        answer.status = ends_in or step.to
         reason = f"{step.label}: {comment}" if comment else step.label
         transition = answer._record(action, from_status, user, comment, reason)
         if action == "approve":  # the revision the approval recorded (same content as read)
-            answer.live_version.answer_revision = transition.revision
-            answer.live_version.save(update_fields=["answer_revision"])
+            approved = answer.scheduled_version or answer.live_version
+            approved.answer_revision = transition.revision
+            approved.save(update_fields=["answer_revision"])
         self._refresh_from(answer)
         return transition
 
@@ -318,10 +377,13 @@ class Workflow:
         answer.record_citations()
         approved_before = {
             Status.IN_REVIEW: answer.submitted_fingerprint,
+            Status.SCHEDULED: getattr(answer.scheduled_version, "fingerprint", ""),
             Status.PUBLISHED: getattr(answer.live_version, "fingerprint", ""),
         }.get(answer.status)
         transition = None
         if approved_before is not None and answer.fingerprint() != approved_before:
+            # A scheduled approval no longer covers the content: it never goes live.
+            answer.scheduled_version = None
             from_status, answer.status = answer.status, Status.DRAFT
             transition = answer._record("edit", from_status, user, reason, "Edited: back to draft")
         self._refresh_from(answer)

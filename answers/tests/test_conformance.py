@@ -168,12 +168,14 @@ def admin_pages(answer):
     revisions = list(answer.history.order_by("history_id").values_list("history_id", flat=True))
     first, last = revisions[0], revisions[-1]
     return {
+        "home": reverse("admin:index"),
         "answer-change": reverse("admin:answers_answer_change", args=[answer.pk]),
         "answer-revisions": reverse("admin:answers_answer_timeline", args=[answer.pk]),
         "answer-compare": reverse("admin:answers_answer_compare", args=[answer.pk])
         + f"?from={first}&to={last}",
         "answer-restore": reverse("admin:answers_answer_restore", args=[answer.pk, first]),
         "answer-submit": reverse("admin:answers_answer_transition", args=[answer.pk, "submit"]),
+        "answer-approve": reverse("admin:answers_answer_transition", args=[answer.pk, "approve"]),
         "answer-withdraw": reverse("admin:answers_answer_transition", args=[answer.pk, "withdraw"]),
         "answer-list": reverse("admin:answers_answer_changelist"),
         "topic-change": reverse("admin:answers_topic_change", args=[answer.question.topic_id]),

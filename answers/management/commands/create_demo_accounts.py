@@ -62,14 +62,18 @@ class Command(BaseCommand):
                 },
             )
             if not created:
+                added = []
                 if not user.email:  # accounts from before notifications get an address
                     user.email = fields["email"]
                     user.save(update_fields=["email"])
+                    added.append("its email address")
                 # An account from before contributor profiles existed gets its profile.
                 _, made = ContributorProfile.objects.get_or_create(
                     user=user, defaults=fields["profile"]
                 )
-                left = "its profile added" if made else "left unchanged"
+                if made:
+                    added.append("its profile")
+                left = f"{' and '.join(added)} added" if added else "left unchanged"
                 self.stdout.write(f"{username} already exists; {left}")
                 continue
             user.set_password(fields["password"])

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
@@ -29,11 +30,14 @@ class Command(BaseCommand):
                 published.due_for_review(days).exclude(pk__in=overdue.values("pk")),
             ),
             ("Citing a retracted or concerning source", published.citing_flagged_sources()),
-            (
-                "With open patient reports",
-                published.published().filter(reports__status__in=OPEN_REPORTS).distinct(),
-            ),
         ]
+        if apps.is_installed("reports"):
+            sections.append(
+                (
+                    "With open patient reports",
+                    published.published().filter(reports__status__in=OPEN_REPORTS).distinct(),
+                )
+            )
         lines, listed = [], set()
         for title, answers in sections:
             answers = list(answers)
