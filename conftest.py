@@ -12,14 +12,19 @@ def pytest_configure(config):
 
         settings.PAGE_CACHE_DIR = tempfile.mkdtemp(prefix="qasite-pages-")
         settings.CACHES["default"]["LOCATION"] = settings.PAGE_CACHE_DIR
+    if settings.CACHES["ratelimit"]["BACKEND"].endswith("LockedFileCache"):
+        settings.CACHES["ratelimit"]["LOCATION"] = f"{settings.PAGE_CACHE_DIR}/ratelimit"
 
 
 @pytest.fixture(autouse=True)
 def empty_page_cache():
     """Each test starts with no kept page: the database is new, so must the pages be."""
+    from django.core.cache import caches
+
     from answers import page_cache
 
     page_cache.clear()
+    caches[settings.RATELIMIT_USE_CACHE].clear()  # and no report counted yet
 
 
 PASSWORD = "correct-horse-battery"

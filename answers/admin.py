@@ -245,6 +245,7 @@ class ReviewFilter(admin.SimpleListFilter):
             ("due", "Due within 30 days or overdue"),
             ("flagged", "Cites a retracted or concerning source"),
             ("changed", "Changed since approval"),
+            ("reported", "Reported by a patient as wrong or out of date"),
         ]
 
     def queryset(self, request, queryset):
@@ -256,6 +257,8 @@ class ReviewFilter(admin.SimpleListFilter):
             return queryset.citing_flagged_sources()
         if self.value() == "changed":
             return queryset.changed_since_approval()
+        if self.value() == "reported":
+            return queryset.reported()
         return queryset
 
 
@@ -577,8 +580,10 @@ class AnswerDueForReviewAdmin(ReadOnlyAdmin):
 
     list_display = [
         "question", "reviewed_on", "next_review_due", "overdue", "flagged_sources", "changes",
+        "open_reports",
     ]  # fmt: skip
     list_select_related = ["question", "live_version"]
+    list_filter = [ReviewFilter]  # My work links here, filtered
     search_fields = ["question__text"]
 
     def get_queryset(self, request):
@@ -606,6 +611,22 @@ class AnswerDueForReviewAdmin(ReadOnlyAdmin):
             if c.source.retraction_status in Source.FLAGGED
         ]
         return ", ".join(flagged) or "—"
+
+    @admin.display(description="open patient reports")
+    def open_reports(self, answer):
+        reports = answer.reports.open()
+        count = reports.count()
+        if not count:
+            return "—"
+        needing_review = reports.needing_review().count()
+        url = reverse("admin:reports_report_changelist")
+        return format_html(
+            '<a href="{}?answer__id__exact={}&amp;state=open">{}</a>{}',
+            url,
+            answer.pk,
+            plural(count, "open report"),
+            f" ({needing_review} wrong or out of date)" if needing_review else "",
+        )
 
     @admin.display(description="changed since approval")
     def changes(self, answer):

@@ -349,13 +349,24 @@ class AnswerQuerySet(models.QuerySet):
         edit to the answer, or to a source, question, topic or disclaimer it shares."""
         return self.published().exclude(status=Status.PUBLISHED)
 
+    def reported(self):
+        """Published answers with an open patient report of a factual error or of
+        outdated content: a medical reviewer must check them."""
+        from reports.models import Report  # reports builds on answers
+
+        return self.published().filter(pk__in=Report.objects.needing_review().values("answer_id"))
+
     def needing_review(self, within_days=30):
-        """What reviewers should look at: reviews due, answers citing flagged sources, and
-        live answers whose content changed since approval."""
+        """What reviewers should look at: reviews due, answers citing flagged sources, live
+        answers whose content changed since approval, and answers patients reported as
+        wrong or out of date."""
         due = self.due_for_review(within_days).values("pk")
         flagged = self.citing_flagged_sources().values("pk")
         changed = self.changed_since_approval().values("pk")
-        return self.filter(Q(pk__in=due) | Q(pk__in=flagged) | Q(pk__in=changed))
+        reported = self.reported().values("pk")
+        return self.filter(
+            Q(pk__in=due) | Q(pk__in=flagged) | Q(pk__in=changed) | Q(pk__in=reported)
+        )
 
     def sharing(self, obj):
         """The answers whose content includes `obj`, a source, question, topic or

@@ -10,15 +10,14 @@ reports on answers they wrote. The navigation shows how many things wait.
 
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from answers.models import Answer, Transition
+from reports.models import Report
 
 SHOWN = 20  # per list; the count says how many there are in all
-OPEN_REPORTS = ["new", "in_progress"]
 
 
 @dataclass
@@ -57,14 +56,6 @@ def _mine(user):
     return Q(pk__in=edited) | Q(authorships__contributor__user=user)
 
 
-def _has_reports():
-    return apps.is_installed("reports")
-
-
-def _reports():
-    return apps.get_model("reports", "Report").objects
-
-
 def awaiting_review(user):
     waiting = (
         Answer.objects.filter(status=Answer.Status.IN_REVIEW)
@@ -96,10 +87,10 @@ def _answers_list(key, title, empty, answers, detail, more_url=""):
     return listed
 
 
-def _reports_list(key, title, empty, reports):
+def _reports_list(key, title, empty, reports, query):
     reports = reports.select_related("answer__question").order_by("created_at")
     listed = WorkList(key, title, empty, count=reports.count())
-    listed.more_url = reverse("admin:reports_report_changelist") + "?status__exact=new"
+    listed.more_url = reverse("admin:reports_report_changelist") + query
     listed.items = [
         Item(
             f"{report.get_kind_display()}: {report.answer.question.text}",
@@ -132,18 +123,14 @@ def for_reviewer(user):
             lambda a: "check the flagged citation",
             f"{due}?review=flagged",
         ),
-    ] + (
-        [
-            _reports_list(
-                "new-reports",
-                "New patient reports",
-                "No new reports.",
-                _reports().filter(status="new"),
-            )
-        ]
-        if _has_reports()
-        else []
-    )
+        _reports_list(
+            "new-reports",
+            "New patient reports",
+            "No new reports.",
+            Report.objects.filter(status=Report.Status.NEW),
+            "?status__exact=new",
+        ),
+    ]
 
 
 def for_editor(user):
@@ -178,18 +165,14 @@ def for_editor(user):
             drafts.exclude(pk__in=sent_back.values("pk")).order_by("-updated_at"),
             lambda a: f"last saved {timezone.localtime(a.updated_at):%-d %b %Y %H:%M}",
         ),
-    ] + (
-        [
-            _reports_list(
-                "my-reports",
-                "Patient reports on answers I worked on",
-                "No open reports on your answers.",
-                _reports().filter(status__in=OPEN_REPORTS, answer__in=written),
-            )
-        ]
-        if _has_reports()
-        else []
-    )
+        _reports_list(
+            "my-reports",
+            "Patient reports on answers I worked on",
+            "No open reports on your answers.",
+            Report.objects.open().filter(answer__in=written),
+            "?state=open",
+        ),
+    ]
 
 
 def my_work(user):

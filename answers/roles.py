@@ -14,6 +14,7 @@ EDITING = [
     "change_sitepolicy", "view_sitepolicy",
     "add_source", "change_source", "view_source",
     "add_citation", "change_citation", "delete_citation", "view_citation",
+    "change_report", "view_report",
 ]  # fmt: skip
 
 EDITOR = "Editor"
@@ -38,6 +39,6 @@ def create_roles(apps=django_apps):
     for name, codenames in ROLES.items():
         group, _ = Group.objects.get_or_create(name=name)
         permissions = Permission.objects.filter(
-            content_type__app_label__in=["answers", "citations"], codename__in=codenames
+            content_type__app_label__in=["answers", "citations", "reports"], codename__in=codenames
         )
         group.permissions.set(permissions)

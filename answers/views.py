@@ -190,6 +190,7 @@ def _render_answer_page(request, slug):
             "references": with_notices(page.references, notices),
             "canonical_url": url,
             "structured_data": json_ld(page.structured_data(url)),
+            "report_url": reverse("reports:report", args=[slug]),
         },
     )
     return response, etag, last_modified

@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "simple_history",
     "citations",
     "answers",
+    "reports",
+    # Only for its system checks on RATELIMIT_USE_CACHE (reports/rate_limit.py).
+    "django_ratelimit",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +136,29 @@ CACHES = {
     }
 }
 PAGE_CACHE_ALIAS = "default"
+# Patient reports are rate limited per client (django-ratelimit) in a cache of their own,
+# which needs an atomic increment: Redis when REDIS_URL is set; otherwise files beside the
+# pages, counted under a file lock that every worker on this machine shares (Django's file
+# cache has no atomic increment, django-ratelimit's check E003). See reports/rate_limit.py.
+RATELIMIT_USE_CACHE = "ratelimit"
+CACHES[RATELIMIT_USE_CACHE] = (
+    {**CACHES["default"], "KEY_PREFIX": "ratelimit"}
+    if REDIS_URL
+    else {
+        "BACKEND": "reports.rate_limit.LockedFileCache",
+        "LOCATION": os.path.join(PAGE_CACHE_DIR, "ratelimit"),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+)
+# Both are correct (above), but neither is on django-ratelimit's short list (W001).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# The client a rate limit counts: the address the first proxy we trust saw, found by
+# walking X-Forwarded-For from the right past these proxies (nginx and Varnish, on this
+# machine by default; add a load balancer's address or subnet, e.g. "10.0.0.0/24").
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "127.0.0.1,::1")
+RATELIMIT_IP_META_KEY = "reports.rate_limit.client_ip"
+# How many reports one client (one IPv4 address, or one IPv6 /64) may send: "5/10m".
+REPORTS_RATE_LIMIT = os.getenv("REPORTS_RATE_LIMIT", "5/10m")
 # Serve public pages from the page cache: 0 only to measure the app without it.
 PUBLIC_PAGE_CACHE = envbool("PUBLIC_PAGE_CACHE", "1")
 # Reverse proxies (Varnish, deploy/varnish/) told to drop their pages when one changes,

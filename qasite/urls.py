@@ -24,5 +24,6 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     # Browsers and crawlers that ask for /favicon.ico (the pages link the SVG) get it too.
     path("favicon.ico", favicon),
+    path("", include("reports.urls")),
     path("", include("answers.urls")),
 ]

@@ -1,11 +1,9 @@
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
 from answers.models import Answer
 from answers.notifications import Mail, absolute, reviewers, send
-
-OPEN_REPORTS = ["new", "in_progress"]  # the reports app's open statuses
+from reports.models import Report
 
 
 class Command(BaseCommand):
@@ -30,14 +28,11 @@ class Command(BaseCommand):
                 published.due_for_review(days).exclude(pk__in=overdue.values("pk")),
             ),
             ("Citing a retracted or concerning source", published.citing_flagged_sources()),
+            (
+                "With open patient reports",
+                published.published().filter(pk__in=Report.objects.open().values("answer_id")),
+            ),
         ]
-        if apps.is_installed("reports"):
-            sections.append(
-                (
-                    "With open patient reports",
-                    published.published().filter(reports__status__in=OPEN_REPORTS).distinct(),
-                )
-            )
         lines, listed = [], set()
         for title, answers in sections:
             answers = list(answers)
