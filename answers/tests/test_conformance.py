@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from answers.models import Answer
+from reports.models import Report
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -27,6 +28,8 @@ def pages(demo_answer):
         "search": "/search/?q=CAR-T+multiple+sclerosis",
         "not-found": "/ask/no-such-answer/",
         "about": "/about/",
+        "report": reverse("reports:report", args=[demo_answer.question.slug]),
+        "report-thanks": reverse("reports:thanks", args=[demo_answer.question.slug]),
     }
 
 
@@ -149,6 +152,9 @@ def test_pages_are_valid_html(client, demo_answer, tmp_path):
         response = client.get(url)
         assert response.status_code in (200, 404), name
         found[name] = response.content
+    refused = client.post(pages(demo_answer)["report"], {"text": "x" * 2001})
+    assert refused.status_code == 400
+    found["report-refused"] = refused.content
     assert html_errors(found, tmp_path) == []
 
 
@@ -166,6 +172,9 @@ DJANGO_ADMIN_ERRORS = [
 def admin_pages(answer):
     """The admin pages editors and reviewers work in, with the demo content."""
     revisions = list(answer.history.order_by("history_id").values_list("history_id", flat=True))
+    report = Report.objects.create(
+        answer=answer, version=answer.live_version, kind="other", text="<b>Hard</b> to read."
+    )
     first, last = revisions[0], revisions[-1]
     return {
         "home": reverse("admin:index"),
@@ -188,6 +197,9 @@ def admin_pages(answer):
         ),
         "source-list": reverse("admin:citations_source_changelist"),
         "source-import": reverse("admin:citations_source_import"),
+        "report-list": reverse("admin:reports_report_changelist"),
+        "report-change": reverse("admin:reports_report_change", args=[report.pk]),
+        "due-for-review": reverse("admin:answers_answerdueforreview_changelist"),
     }
 
 

@@ -248,3 +248,30 @@ def test_varnish_serves_the_last_page_while_the_app_fails_and_is_down(tmp_path):
         down = get(varnish + "/page/")
         assert down.status_code == 200 and down.text.startswith("Page ")
         assert get(varnish + "/never-seen/").status_code == 503
+
+
+def test_a_patient_reports_through_varnish_and_the_answer_page_stays_cached(
+    varnish, demo_answer, app_requests
+):
+    path = demo_answer.get_absolute_url()
+    get(varnish + path)
+    answer_page = get(varnish + path)
+    assert answer_page.headers["X-Cache"] == "HIT" and "Set-Cookie" not in answer_page.headers
+    assert "Report a problem with this answer" in answer_page.text
+    form_url = f"{varnish}/ask/{demo_answer.question.slug}/report/"
+    session = requests.Session()
+    form = session.get(form_url, timeout=5)
+    assert form.status_code == 200 and form.headers["X-Cache"] == "PASS"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+    sent = session.post(
+        form_url,
+        {"csrfmiddlewaretoken": token, "kind": "broken_link", "text": "Reference 3 is a 404."},
+        headers={"Referer": form_url},
+        timeout=5,
+        allow_redirects=False,
+    )
+    assert sent.status_code == 302, sent.text[:500]
+    thanks = session.get(varnish + sent.headers["Location"], timeout=5)
+    assert "Thank you for your report" in thanks.text
+    assert demo_answer.reports.get().text == "Reference 3 is a 404."
+    assert get(varnish + path).headers["X-Cache"] == "HIT"  # a report changes no page

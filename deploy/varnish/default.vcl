@@ -40,8 +40,9 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
-    # The admin, and staff previews of drafts, are never kept.
-    if (req.url ~ "^/admin(/|$)" || req.url ~ "^/ask/[^/]+/preview/") {
+    # The admin, staff previews of drafts and the report form (its CSRF cookie) are
+    # never kept.
+    if (req.url ~ "^/admin(/|$)" || req.url ~ "^/ask/[^/]+/(preview|report)/") {
         return (pass);
     }
     # A signed-in user's requests go to the app with their cookies, uncached.
