@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 
 from answers import readability, schedule
 from answers.attribution import uncited_blocks
@@ -30,6 +31,7 @@ from answers.workflow import STEPS, UPDATE_NOTE_LENGTH
 from citations.admin import SourceAdmin as LibrarySourceAdmin
 from citations.models import Citation, Source
 from citations.revisions import RevisionAdmin
+from reports.models import Report
 
 
 def answer_links(answers):
@@ -579,17 +581,33 @@ class AnswerDueForReviewAdmin(ReadOnlyAdmin):
     """Reviewers' list: published answers due for review, or citing a flagged source."""
 
     list_display = [
-        "question", "reviewed_on", "next_review_due", "overdue", "flagged_sources", "changes",
-        "open_reports",
+        "question_text", "reviewed_on", "next_review_due", "overdue", "flagged_sources",
+        "changes", "open_reports_link",
     ]  # fmt: skip
+    list_display_links = ["question_text"]
     list_select_related = ["question", "live_version"]
     list_filter = [ReviewFilter]  # My work links here, filtered
     search_fields = ["question__text"]
 
     def get_queryset(self, request):
+        open_reports = Q(reports__status__in=Report.OPEN)
         return (
-            super().get_queryset(request).needing_review().order_by("live_version__next_review_due")
+            super()
+            .get_queryset(request)
+            .needing_review()
+            .annotate(
+                open_reports=Count("reports", filter=open_reports),
+                reports_needing_review=Count(
+                    "reports", filter=open_reports & Q(reports__kind__in=Report.NEEDS_REVIEW)
+                ),
+            )
+            .order_by("live_version__next_review_due")
         )
+
+    @admin.display(description="question", ordering="question__text")
+    def question_text(self, answer):
+        # Short enough that the columns a reviewer acts on stay on the screen.
+        return Truncator(answer.question.text).chars(70)
 
     @admin.display(description="last reviewed", ordering="live_version__reviewed_on")
     def reviewed_on(self, answer):
@@ -603,7 +621,7 @@ class AnswerDueForReviewAdmin(ReadOnlyAdmin):
     def overdue(self, answer):
         return answer.live_version.is_overdue
 
-    @admin.display(description="cites retracted / concerning")
+    @admin.display(description="flagged source")
     def flagged_sources(self, answer):
         flagged = [
             f"[{c.number}] {c.source.get_retraction_status_display()}"
@@ -612,23 +630,22 @@ class AnswerDueForReviewAdmin(ReadOnlyAdmin):
         ]
         return ", ".join(flagged) or "—"
 
-    @admin.display(description="open patient reports")
-    def open_reports(self, answer):
-        reports = answer.reports.open()
-        count = reports.count()
-        if not count:
+    @admin.display(description="patient reports", ordering="open_reports")
+    def open_reports_link(self, answer):
+        if not answer.open_reports:
             return "—"
-        needing_review = reports.needing_review().count()
         url = reverse("admin:reports_report_changelist")
         return format_html(
             '<a href="{}?answer__id__exact={}&amp;state=open">{}</a>{}',
             url,
             answer.pk,
-            plural(count, "open report"),
-            f" ({needing_review} wrong or out of date)" if needing_review else "",
+            plural(answer.open_reports, "open report"),
+            f" ({answer.reports_needing_review} wrong or out of date)"
+            if answer.reports_needing_review
+            else "",
         )
 
-    @admin.display(description="changed since approval")
+    @admin.display(description="changed")
     def changes(self, answer):
         if answer.status == Answer.Status.PUBLISHED:
             return "—"

@@ -157,6 +157,8 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 # machine by default; add a load balancer's address or subnet, e.g. "10.0.0.0/24").
 TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "127.0.0.1,::1")
 RATELIMIT_IP_META_KEY = "reports.rate_limit.client_ip"
+# A count that fails (a culled file, a key gone between add and incr) limits nobody.
+RATELIMIT_FAIL_OPEN = True
 # How many reports one client (one IPv4 address, or one IPv6 /64) may send: "5/10m".
 REPORTS_RATE_LIMIT = os.getenv("REPORTS_RATE_LIMIT", "5/10m")
 # Serve public pages from the page cache: 0 only to measure the app without it.

@@ -1,6 +1,8 @@
 """Reports as tasks: each has a status, who handles it and a note; patients' words are
 shown as they wrote them, escaped, never as HTML or a link."""
 
+from urllib.parse import quote
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -15,17 +17,32 @@ CLOSED = {Report.Status.RESOLVED, Report.Status.DECLINED}
 
 
 class ReportForm(ChangeReasonForm):
+    user = None  # set by ReportAdmin.get_form
+
     class Meta:
         model = Report
         fields = ["status", "handled_by", "note"]
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("status") in CLOSED and not (cleaned.get("note") or "").strip():
+        status = cleaned.get("status")
+        if status in CLOSED and not (cleaned.get("note") or "").strip():
             self.add_error(
                 "note",
                 "Say what was found and done before you resolve or decline a report: the "
                 "next person to read it, or a patient who asks, needs to know.",
+            )
+        closing = status in CLOSED and self.instance.status not in CLOSED
+        if (
+            closing
+            and self.instance.needs_review
+            and not self.user.has_perm("answers.review_answer")
+        ):
+            self.add_error(
+                "status",
+                "Only a medical reviewer can resolve or decline a report of a factual error "
+                "or outdated content: it keeps the answer in the reviewers' queue until one "
+                "has checked it. Set it to In progress and write what you found in the note.",
             )
         return cleaned
 
@@ -115,7 +132,14 @@ class ReportAdmin(RevisionAdmin):
     def reply_to(self, report):
         if not report.email:
             return "None given: they did not ask for a reply."
-        return format_html('<a href="mailto:{}">{}</a>', report.email, report.email)
+        # Quoted: an address may hold "?" or "&", which must not add headers (bcc=…).
+        address = quote(report.email, safe="@")
+        return format_html('<a href="mailto:{}">{}</a>', address, report.email)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "handled_by":  # the editorial team, not every account

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 
 from citations.characters import normalize_newlines, validate_printable
@@ -6,6 +8,9 @@ from reports.models import TEXT_LENGTH, Report
 # The honeypot: a field a person never sees (it is hidden by the stylesheet and from
 # assistive technology) and a bot that fills every field fills.
 HONEYPOT = "website"
+# Text-direction overrides, embeddings and isolates: invisible, they can make a report read
+# backwards in the admin. A patient types none of them.
+DIRECTION_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
 class ReportForm(forms.ModelForm):
@@ -54,6 +59,13 @@ class ReportForm(forms.ModelForm):
     def clean_text(self):
         text = normalize_newlines(self.cleaned_data["text"]).strip()
         validate_printable(text)
+        control = DIRECTION_CONTROL.search(text)
+        if control:
+            raise forms.ValidationError(
+                f"This text contains an invisible character that changes the direction of "
+                f"the text (U+{ord(control.group()):04X}). Remove it: delete and retype the "
+                "text around where you pasted."
+            )
         if not text:
             raise forms.ValidationError("Tell us what is wrong, in a few words.")
         if len(text) > TEXT_LENGTH:

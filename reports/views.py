@@ -24,7 +24,7 @@ def _published(slug):
 @require_http_methods(["GET", "HEAD", "POST"])
 def report(request, slug):
     answer = _published(slug)
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST if request.method == "POST" else None)
     context = {"answer": answer, "page": answer.live_version, "form": form}
     if request.method == "POST" and form.is_valid():
         wait = reports_limit(request)
