@@ -421,7 +421,11 @@ class AnswerAdmin(RevisionAdmin):
             raise Http404
         error, comment = "", request.POST.get("comment", "")
         update_note = request.POST.get("update_note", "") if action == "approve" else ""
-        times = schedule.posted_times(request.POST) if action == "approve" else {}
+        times = {}
+        if action in ("approve", "set_expiry"):
+            times = schedule.posted_times(request.POST if request.method == "POST" else {})
+        if action == "set_expiry" and request.method != "POST":
+            times = schedule.shown_times(answer)
         if request.method == "POST":
             try:
                 answer.transition(
@@ -438,7 +442,9 @@ class AnswerAdmin(RevisionAdmin):
                 answer.refresh_from_db()
             else:
                 answer.refresh_from_db()
-                if answer.status == Answer.Status.SCHEDULED:
+                if action == "set_expiry":
+                    messages.success(request, schedule.expiry_message(answer))
+                elif answer.status == Answer.Status.SCHEDULED:
                     messages.success(request, schedule.scheduled_message(answer))
                 else:
                     messages.success(request, f"{step.label}: done.")

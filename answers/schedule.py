@@ -146,3 +146,20 @@ def scheduled_message(answer):
         f"Approved. The answer goes live at {when:%-d %b %Y %H:%M} {when.tzname()}; until "
         "then patients see " + ("the version live now." if answer.live_version_id else "nothing.")
     )
+
+
+def shown_times(answer):
+    """The set-expiry form's times before anything is posted: the expiry set now, if any,
+    in the site's time zone."""
+    times = posted_times({})
+    if answer.expires_at:
+        zone = zoneinfo.ZoneInfo(times["time_zone"])
+        times["expires_at"] = answer.expires_at.astimezone(zone).strftime(LOCAL_FORMAT)
+    return times
+
+
+def expiry_message(answer):
+    if not answer.expires_at:
+        return "No expiry: the answer stays on the site until it is withdrawn."
+    when = timezone.localtime(answer.expires_at)
+    return f"The answer leaves the site at {when:%-d %b %Y %H:%M} {when.tzname()}."

@@ -58,6 +58,12 @@ def _on_the_site(answer, user):
     return None
 
 
+def _live(answer, user):
+    if not answer.is_published:
+        return "Only an answer that is on the site can be given a time to leave it."
+    return None
+
+
 def _citations_sound(answer, user):
     errors = answer.citation_errors()
     return "Fix the citation problems first: " + " ".join(errors) if errors else None
@@ -168,6 +174,13 @@ def _take_down(answer, user, comment, update_note="", **schedule):
     pages_changed()
 
 
+def _set_expiry(answer, user, comment, update_note="", expires_at=None, **schedule):
+    """When a live answer leaves the site (`manage.py run_schedule`), or no expiry."""
+    answer.expires_at = expires_at
+    answer.expiry_set_by = user if expires_at else None
+    return answer.status  # the answer stays as it is until then
+
+
 UPDATE_NOTE_LENGTH = 300
 
 
@@ -242,6 +255,18 @@ STEPS = {
         effect=_take_down,
         explanation="The answer leaves the public site at once, and a scheduled approval or "
         "expiry is cancelled. Its draft and history are kept.",
+    ),
+    "set_expiry": Step(
+        label="Set when it leaves the site",
+        starts_from=None,
+        to="",  # the status stays: `_set_expiry` says so
+        permission="answers.withdraw_answer",
+        no_permission="Only medical reviewers can set when an answer leaves the site.",
+        checks=(_live,),
+        effect=_set_expiry,
+        explanation="The answer stays on the site until the time you choose, then leaves it "
+        "as if withdrawn (its draft and history are kept). Leave the time empty to remove an "
+        "expiry. Nothing patients read changes, so it needs no new approval.",
     ),
 }
 
@@ -347,7 +372,9 @@ class Workflow:
                 f"The public update note is {len(update_note)} characters; keep it under "
                 f"{UPDATE_NOTE_LENGTH + 1}."
             )
-        if action != "approve" and (go_live_at or expires_at):
+        if (go_live_at and action != "approve") or (
+            expires_at and action not in ("approve", "set_expiry")
+        ):
             raise TransitionError("Only an approval can be scheduled.")
         check_schedule(go_live_at, expires_at)
         notifications.notify(answer, action, user, comment, go_live_at)

@@ -78,8 +78,10 @@ def running_varnish(backend_port, workdir):
 
 
 @pytest.fixture
-def varnish(live_server, tmp_path, settings):
-    """Varnish in front of the live server; the app purges it on publication events."""
+def varnish(demo_answer, live_server, tmp_path, settings):
+    """Varnish in front of the live server; the app purges it on publication events. The
+    demo answer is published first, so that its bans (the second comes a second later)
+    cannot drop what a test has just had Varnish keep."""
     port = int(live_server.url.rsplit(":", 1)[1])
     with running_varnish(port, tmp_path) as url:
         settings.PROXY_PURGE_URLS = [url]

@@ -103,12 +103,12 @@ def test_reviewers_queue_lists_answers_changed_since_approval(
 ):
     queue = reverse("admin:answers_answerdueforreview_changelist")
     client.force_login(reviewer)
-    assert demo_answer.question.text not in client.get(queue).content.decode()
+    assert demo_answer.question.text[:40] not in client.get(queue).content.decode()
     client.force_login(editor)
     save(client, demo_answer.citations.get(number=1).source, title="Renamed")
     client.force_login(reviewer)
     page = client.get(queue).content.decode()
-    assert demo_answer.question.text in page
+    assert demo_answer.question.text[:40] in page  # shortened in the list
     assert "patients see the approved version" in page
 
 
