@@ -26,10 +26,11 @@ from pathlib import Path
 
 import psycopg
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from answers import replicas
 from answers.models import Answer, PageEpoch, PublishedVersion, Question
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ def _prepared_cursor():
     """A Django cursor (its error translation) over a `_PreparedCursor` on PostgreSQL.
     Django's own cursor elsewhere, and where queries are logged (DEBUG, tests counting
     queries): its log cannot show a prepared statement's SQL."""
+    connection = connections[replicas.read_alias()]  # a replica for a public read
     if connection.vendor != "postgresql" or connection.queries_logged:
         return connection.cursor()
     connection.ensure_connection()

@@ -119,6 +119,19 @@ DATABASES = {
         conn_health_checks=False,
     )
 }
+# Read replicas (answers/replicas.py): signed-out visitors' pages are read from one that
+# has replayed the last publication; the admin, writes and commands use the primary.
+for number, url in enumerate(envlist("DATABASE_REPLICA_URLS", "")):
+    DATABASES[f"replica{number}"] = dj_database_url.parse(
+        url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=False
+    )
+    # A test run makes no test database on a replica (answers/tests/test_replicas.py
+    # starts a real standby of its own).
+    DATABASES[f"replica{number}"]["TEST"] = {"MIRROR": "default"}
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["answers.replicas.ReplicaRouter"]
+    for stack in (MIDDLEWARE, PUBLIC_MIDDLEWARE):
+        stack.insert(1, "answers.replicas.ReplicaReads")  # after the page cache
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The page cache holds rendered public pages (answers/page_cache.py); publication events

@@ -57,3 +57,26 @@ def test_redis_url_selects_the_shared_redis_cache():
         DEBUG="1",
     )
     assert result.stdout.strip().endswith("FileBasedCache")  # shared by all local workers
+
+
+DATABASES_SHOWN = (
+    "from django.conf import settings; "
+    "print(sorted(settings.DATABASES), getattr(settings, 'DATABASE_ROUTERS', []), "
+    "'answers.replicas.ReplicaReads' in settings.PUBLIC_MIDDLEWARE)"
+)
+
+
+def test_replicas_come_only_with_database_replica_urls():
+    alone = manage("shell", "-c", DATABASES_SHOWN, DEBUG="1")
+    # One database, exactly as before.
+    assert alone.stdout.strip().splitlines()[-1] == "['default'] [] False"
+    replicated = manage(
+        "shell",
+        "-c",
+        DATABASES_SHOWN,
+        DEBUG="1",
+        DATABASE_REPLICA_URLS="postgres://r1.internal/qasite, postgres://r2.internal/qasite",
+    )
+    assert replicated.stdout.strip().splitlines()[-1] == (
+        "['default', 'replica0', 'replica1'] ['answers.replicas.ReplicaRouter'] True"
+    )
