@@ -548,6 +548,9 @@ class Answer(Workflow, models.Model):
     # Content, citations and revisions
 
     def citation_rows(self):
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("citations")
+        if prefetched is not None:  # a command going through many answers prefetched them
+            return sorted(prefetched, key=lambda citation: citation.number)
         return list(self.citations.select_related("source").order_by("number"))
 
     def citation_problems(self):

@@ -1,4 +1,8 @@
+"""The sitemap: an index (/sitemap.xml) of sections, each split into pages of at most
+`limit` addresses (the protocol allows 50,000 a file; smaller pages render fast)."""
+
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 from django.urls import reverse
 
 from answers.models import Answer, Topic
@@ -7,20 +11,33 @@ from answers.models import Answer, Topic
 class AnswerSitemap(Sitemap):
     changefreq = "monthly"
     priority = 0.8
+    limit = 10_000
 
     def items(self):
-        return Answer.objects.published().select_related("live_version", "question").order_by("pk")
+        # Only what a <url> needs: the frozen pages are large.
+        return (
+            Answer.objects.published()
+            .select_related("live_version", "question")
+            .only("question__slug", "live_version__approved_at")
+            .order_by("pk")
+        )
 
     def lastmod(self, answer):
         return answer.live_version.approved_at
+
+    def get_latest_lastmod(self):
+        # One aggregate: Django's default reads every item to find the latest.
+        latest = Answer.objects.published().aggregate(latest=Max("live_version__approved_at"))
+        return latest["latest"]
 
 
 class TopicSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.5
+    limit = 10_000
 
     def items(self):
-        return Topic.objects.with_published_answers().order_by("name")
+        return Topic.objects.with_published_answers().only("slug").order_by("name")
 
 
 class PageSitemap(Sitemap):

@@ -3,6 +3,7 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -36,6 +37,9 @@ def home(request):
     return render(request, "answers/home.html", {"recent": recent, "topics": topics})
 
 
+TOPIC_PAGE_SIZE = 50
+
+
 @require_safe
 @public_page
 def topic_detail(request, slug):
@@ -43,9 +47,21 @@ def topic_detail(request, slug):
     answers = (
         Answer.objects.for_listing()
         .filter(question__topic=topic)
-        .order_by("live_version__question_text")
+        .order_by("live_version__question_text", "pk")
     )
-    return render(request, "answers/topic_detail.html", {"topic": topic, "answers": answers})
+    # ?page=N, and nothing else: each other spelling would be one more page to keep.
+    number = request.GET.get("page", "1")
+    if not number.isdigit() or number != str(int(number)) or set(request.GET) - {"page"}:
+        raise Http404
+    try:
+        page = Paginator(answers, TOPIC_PAGE_SIZE, allow_empty_first_page=True).page(number)
+    except InvalidPage:
+        raise Http404 from None
+    return render(
+        request,
+        "answers/topic_detail.html",
+        {"topic": topic, "answers": page.object_list, "page_obj": page},
+    )
 
 
 def highlighted(snippet):

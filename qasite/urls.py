@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps.views import index, sitemap
 from django.urls import include, path
 
 from answers.page_cache import public_page
@@ -17,9 +17,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
+        public_page(index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
         public_page(sitemap),
         {"sitemaps": SITEMAPS},
-        name="sitemap",
+        name="sitemap-section",
     ),
     path("robots.txt", robots_txt, name="robots"),
     # Browsers and crawlers that ask for /favicon.ico (the pages link the SVG) get it too.

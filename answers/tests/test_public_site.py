@@ -178,14 +178,59 @@ def test_friendly_500_page_needs_no_database():
     assert "Something went wrong on our side" in page
 
 
+def sitemap_urls(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return re.findall(r"<loc>http://testserver([^<]*)</loc>", response.content.decode())
+
+
 def test_sitemap_lists_published_answers_and_topics_only(client, mixed):
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    urls = re.findall(r"<loc>http://testserver([^<]*)</loc>", response.content.decode())
+    sections = sitemap_urls(client, "/sitemap.xml")  # the index of sitemaps
+    assert sections == ["/sitemap-answers.xml", "/sitemap-topics.xml", "/sitemap-pages.xml"]
+    assert "<lastmod>" in client.get("/sitemap.xml").content.decode()
+    urls = [url for section in sections for url in sitemap_urls(client, section)]
     assert "/ask/ms-relapse/" in urls and "/topics/neurology/" in urls
     assert not [url for url in urls if "-q/" in url]  # draft-q, review-q, withdrawn-q
     assert "/" in urls and "/about/" in urls
-    assert "<lastmod>" in response.content.decode()
+    assert "<lastmod>" in client.get("/sitemap-answers.xml").content.decode()
+
+
+def test_a_large_sitemap_is_split_into_pages_listed_by_the_index(
+    client, mixed, editor, reviewer, monkeypatch
+):
+    from answers.sitemaps import AnswerSitemap
+
+    topic = mixed["published"].question.topic
+    source = mixed["published"].citations.get().source
+    for n in range(3):
+        make_answer(topic, f"extra-{n}", f"Extra question {n}?", "Short.", "Research [1].",
+                    source, editor, reviewer)  # fmt: skip
+    monkeypatch.setattr(AnswerSitemap, "limit", 2)  # 5 published answers: 3 pages
+    sections = sitemap_urls(client, "/sitemap.xml")
+    pages = [s for s in sections if s.startswith("/sitemap-answers.xml")]
+    assert pages == ["/sitemap-answers.xml", "/sitemap-answers.xml?p=2", "/sitemap-answers.xml?p=3"]
+    listed = [url for page in pages for url in sitemap_urls(client, page)]
+    assert len(listed) == len(set(listed)) == 5
+    assert client.get("/sitemap-answers.xml?p=4").status_code == 404
+
+
+def test_a_topic_with_many_answers_is_shown_in_pages(client, mixed, editor, reviewer, monkeypatch):
+    from answers import views
+
+    monkeypatch.setattr(views, "TOPIC_PAGE_SIZE", 2)
+    topic = mixed["published"].question.topic
+    source = mixed["published"].citations.get().source
+    for n in range(3):
+        make_answer(topic, f"extra-{n}", f"Extra question {n}?", "Short.", "Research [1].",
+                    source, editor, reviewer)  # fmt: skip
+    first = client.get("/topics/neurology/").content.decode()
+    assert "Page 1 of 2 (4 answers)" in first and 'rel="next" href="?page=2"' in first
+    second = client.get("/topics/neurology/?page=2").content.decode()
+    assert "Page 2 of 2" in second and 'rel="prev" href="/topics/neurology/"' in second
+    shown = re.findall(r'<li><a href="(/ask/[^"]+)"', first + second)
+    assert len(shown) == len(set(shown)) == 4
+    for odd in ["?page=3", "?page=0", "?page=abc", "?page=01", "?page=1&x=1"]:
+        assert client.get(f"/topics/neurology/{odd}").status_code == 404, odd
 
 
 def test_atom_feed_lists_newly_reviewed_answers_only(client, mixed, second_reviewer):

@@ -1,6 +1,11 @@
 from django.core.management.base import BaseCommand
+from django.db.models import Prefetch
 
 from answers.models import Answer
+from answers.progress import progress
+from citations.models import Citation
+
+CHUNK = 500  # answers (and their citations) in memory at once
 
 
 class Command(BaseCommand):
@@ -10,9 +15,17 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        answers = Answer.objects.select_related("question").prefetch_related("citations__source")
+        answers = (
+            Answer.objects.select_related("question")
+            .only("pk", "status", "research", "question__text")
+            .prefetch_related(
+                Prefetch("citations", queryset=Citation.objects.select_related("source"))
+            )
+            .order_by("pk")
+        )
+        count = answers.count()
         errors = warnings = 0
-        for answer in answers.order_by("pk"):
+        for answer in progress(answers.iterator(CHUNK), count, "Checking", self.stderr):
             problems = answer.citation_problems()
             if not problems:
                 continue
@@ -21,7 +34,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {problem.level.upper()}: {problem.message}")
                 errors += problem.is_error
                 warnings += not problem.is_error
-        count = answers.count()
         self.stdout.write(
             f"{count} answer{'s' if count != 1 else ''} checked: "
             f"{errors} errors, {warnings} warnings."

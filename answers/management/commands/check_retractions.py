@@ -3,8 +3,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from answers.models import Answer
+from answers.progress import progress
 from citations.lookups import LookupFailed, retraction_of
 from citations.models import Source
+
+CHUNK = 1000
 
 
 class Command(BaseCommand):
@@ -18,7 +21,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         checked = failed = 0
         started = timezone.now()
-        for source in Source.objects.exclude(doi="").order_by("pk"):
+        sources = Source.objects.exclude(doi="").order_by("pk")
+        total = sources.count()
+        for source in progress(sources.iterator(CHUNK), total, "Asking Crossref", self.stderr):
             try:
                 found = retraction_of(source.doi)
             except LookupFailed as error:
@@ -36,8 +41,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"{source.get_retraction_status_display()}: {source}")
             # Bookkeeping, not an editorial change: no revision for "checked again".
             Source.objects.filter(pk=source.pk).update(retraction_checked_at=started)
-        affected = Answer.objects.citing_flagged_sources().select_related("question")
-        for answer in affected:
+        affected = (
+            Answer.objects.citing_flagged_sources()
+            .select_related("question")
+            .only("pk", "question__text")
+            .order_by("pk")
+        )
+        for answer in affected.iterator(CHUNK):
             url = reverse("admin:answers_answer_change", args=[answer.pk])
             self.stdout.write(f"NEEDS REVIEW: {answer} ({url})")
         self.stdout.write(
