@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, Q
+from django.db.models.expressions import RawSQL
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -10,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from answers import readability, schedule
+from answers import readability, schedule, search
 from answers.attribution import uncited_blocks
 from answers.diffing import revision_diff
 from answers.forms import AnswerForm, CitationFormSet, DisclaimerForm, TopicForm
@@ -29,6 +31,7 @@ from answers.models import (
 )
 from answers.workflow import STEPS, UPDATE_NOTE_LENGTH
 from citations.admin import SourceAdmin as LibrarySourceAdmin
+from citations.characters import strip_unprintable
 from citations.models import Citation, Source
 from citations.revisions import RevisionAdmin
 from reports.models import Report
@@ -272,6 +275,9 @@ class AnswerAdmin(RevisionAdmin):
     list_display = ["question", "topic", "status", "on_site", "next_review", "updated_at"]
     list_filter = ["status", ReviewFilter, "question__topic"]
     search_fields = ["question__text", "short_answer", "research"]
+    search_help_text = (
+        "Words of the question, the short answer or the research (“quoted phrase”, -without)."
+    )
     list_select_related = ["question__topic", "live_version"]
     autocomplete_fields = ["question"]
     readonly_fields = [
@@ -287,6 +293,15 @@ class AnswerAdmin(RevisionAdmin):
         ("About this answer", {"fields": ["author", "created_at", "updated_at"]}),
         ("Workflow log", {"fields": ["workflow_log"]}),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """On PostgreSQL, full-text search of the draft's text (an index: a LIKE over every
+        answer's research reads it all) or the question's words; LIKE on SQLite."""
+        term = " ".join(strip_unprintable(search_term).split())[:200]
+        if not term or connection.vendor != "postgresql":
+            return super().get_search_results(request, queryset, search_term)
+        by_text = Q(pk__in=RawSQL(*search.draft_matches(term)))
+        return queryset.filter(by_text | Q(question__text__icontains=term)), False
 
     @admin.display(ordering="question__topic__name")
     def topic(self, answer):

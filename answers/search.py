@@ -71,6 +71,24 @@ def matching(published, listing, text, limit=20):
     )[:limit]
 
 
+# The admin's search over drafts: the same expression as the index of migration 0019, so
+# that PostgreSQL uses the index (it matches the expression's text, not its meaning).
+DRAFT_VECTOR = (
+    "to_tsvector('english'::regconfig, COALESCE(short_answer, '') || ' ' || COALESCE(research, ''))"
+)
+
+
+def draft_matches(text):
+    """SQL for the ids of the answers whose current text matches `text` (websearch syntax),
+    with its parameters: for `pk__in=RawSQL(...)`. PostgreSQL only."""
+    table = "answers_answer"
+    return (
+        f"SELECT id FROM {table} "
+        f"WHERE {DRAFT_VECTOR} @@ websearch_to_tsquery('english'::regconfig, %s)",
+        [text],
+    )
+
+
 def refresh_vector(version):
     """Weighted A (question), B (short answer), C (research); PostgreSQL only."""
     if connection.vendor != "postgresql":

@@ -232,3 +232,31 @@ def test_lists_have_columns_filters_and_search(client, editor, demo_answer):
     sources = client.get(reverse("admin:citations_source_changelist"), {"q": "Lancet"})
     assert "CAR T-cell therapy in autoimmune diseases" in sources.content.decode()
     assert "1 answer" in sources.content.decode()
+
+
+def test_the_answer_list_search_finds_words_of_the_text_and_the_question(
+    client, demo_answer, editor
+):
+    other = Answer.objects.create(
+        question=Question.objects.create(
+            text="Is walking good after a stroke?", slug="walking", topic=demo_answer.question.topic
+        ),
+        short_answer="Yes, with a physiotherapist's plan.",
+        research="Gait training trials found better balance.",
+    )
+    client.force_login(editor)
+
+    def found(term):
+        page = client.get(reverse("admin:answers_answer_changelist"), {"q": term})
+        assert page.status_code == 200
+        text = page.content.decode()
+        return {
+            a.pk for a in (demo_answer, other) if f"/admin/answers/answer/{a.pk}/change/" in text
+        }
+
+    assert found("rituximab") == {demo_answer.pk}  # a word of the research only
+    assert found("balance") == {other.pk}  # stemmed: "balanced" would match too
+    assert found("walking good") == {other.pk}  # the question's words
+    assert found('"gait training"') == {other.pk}
+    assert found("physiotherapist -balance") == set()  # websearch syntax
+    found("no\x00such")  # Django's search form refuses a NUL: a page, never an error
