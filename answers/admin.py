@@ -2,8 +2,9 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -293,6 +294,27 @@ class AnswerAdmin(RevisionAdmin):
         ("About this answer", {"fields": ["author", "created_at", "updated_at"]}),
         ("Workflow log", {"fields": ["workflow_log"]}),
     ]
+
+    # One count, not two: "N of M" would count every answer on each page.
+    show_full_result_count = False
+    # The change list shows none of the texts, nor the live version's frozen page.
+    LIST_DEFERRED = [
+        "short_answer", "research", "doctor_questions",
+        "live_version__short_answer", "live_version__research",
+        "live_version__doctor_questions", "live_version__short_answer_html",
+        "live_version__research_html", "live_version__doctor_questions_html",
+        "live_version__references", "live_version__disclaimer_html",
+        "live_version__research_plain", "live_version__page_html",
+        "live_version__search_vector", "live_version__authors", "live_version__updates",
+        "live_version__reviewer_bio", "live_version__reviewer_disclosures",
+    ]  # fmt: skip
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        match = request.resolver_match
+        if match is not None and match.url_name == "answers_answer_changelist":
+            queryset = queryset.defer(*self.LIST_DEFERRED)
+        return queryset
 
     def get_search_results(self, request, queryset, search_term):
         """On PostgreSQL, full-text search of the draft's text (an index: a LIKE over every
@@ -608,21 +630,35 @@ class AnswerDueForReviewAdmin(ReadOnlyAdmin):
     list_display_links = ["question_text"]
     list_select_related = ["question", "live_version"]
     list_filter = [ReviewFilter]  # My work links here, filtered
+    ordering = ["live_version__next_review_due", "pk"]  # the most urgent first
+    show_full_result_count = False
     search_fields = ["question__text"]
 
     def get_queryset(self, request):
-        open_reports = Q(reports__status__in=Report.OPEN)
+        def count(reports):
+            # A subquery per listed row: a join and GROUP BY would group every answer.
+            per_answer = reports.filter(answer=OuterRef("pk")).order_by().values("answer")
+            return Coalesce(Subquery(per_answer.annotate(n=Count("pk")).values("n")), 0)
+
         return (
             super()
             .get_queryset(request)
             .needing_review()
-            .annotate(
-                open_reports=Count("reports", filter=open_reports),
-                reports_needing_review=Count(
-                    "reports", filter=open_reports & Q(reports__kind__in=Report.NEEDS_REVIEW)
-                ),
+            .defer(*AnswerAdmin.LIST_DEFERRED)
+            .prefetch_related(
+                Prefetch(
+                    "citations",
+                    queryset=Citation.objects.filter(source__retraction_status__in=Source.FLAGGED)
+                    .select_related("source")
+                    .only("number", "answer_id", "source__retraction_status"),
+                    to_attr="flagged_citations",
+                )
             )
-            .order_by("live_version__next_review_due")
+            .annotate(
+                open_reports=count(Report.objects.open()),
+                reports_needing_review=count(Report.objects.needing_review()),
+            )
+            .order_by("live_version__next_review_due", "pk")
         )
 
     @admin.display(description="question", ordering="question__text")
@@ -646,8 +682,7 @@ class AnswerDueForReviewAdmin(ReadOnlyAdmin):
     def flagged_sources(self, answer):
         flagged = [
             f"[{c.number}] {c.source.get_retraction_status_display()}"
-            for c in answer.citations.select_related("source")
-            if c.source.retraction_status in Source.FLAGGED
+            for c in answer.flagged_citations  # prefetched
         ]
         return ", ".join(flagged) or "—"
 

@@ -6,4 +6,6 @@ class AnswersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from answers import page_signals  # noqa: F401 (connects the receivers)
+        from answers import my_work, page_signals  # noqa: F401 (connects the receivers)
+
+        my_work.connect()

@@ -96,15 +96,10 @@ class Disclaimer(models.Model):
 class TopicQuerySet(models.QuerySet):
     def with_published_answers(self):
         """Topics patients can browse: those with at least one published answer."""
-        per_topic = (
-            Answer.objects.published()
-            .filter(question__topic=models.OuterRef("pk"))
-            .order_by()
-            .values("question__topic")
-            .annotate(count=models.Count("pk"))
-            .values("count")
+        # One join and GROUP BY: a count per topic in a subquery took 0.8 s at 100,000.
+        return self.filter(questions__answer__live_version__isnull=False).annotate(
+            answer_count=models.Count("questions__answer")
         )
-        return self.annotate(answer_count=models.Subquery(per_topic)).filter(answer_count__gt=0)
 
 
 class Topic(models.Model):
@@ -168,6 +163,8 @@ class Question(models.Model):
 
     class Meta:
         ordering = ["text"]
+        # Lists of answers are ordered by their question (the admin's, 100 at a time).
+        indexes = [models.Index(fields=["text"], name="question_text")]
 
     def __str__(self):
         return self.text
@@ -360,13 +357,14 @@ class AnswerQuerySet(models.QuerySet):
         """What reviewers should look at: reviews due, answers citing flagged sources, live
         answers whose content changed since approval, and answers patients reported as
         wrong or out of date."""
-        due = self.due_for_review(within_days).values("pk")
-        flagged = self.citing_flagged_sources().values("pk")
-        changed = self.changed_since_approval().values("pk")
-        reported = self.reported().values("pk")
-        return self.filter(
-            Q(pk__in=due) | Q(pk__in=flagged) | Q(pk__in=changed) | Q(pk__in=reported)
-        )
+        everything = type(self)(self.model, using=self._db)
+        due = everything.due_for_review(within_days).values("pk").order_by()
+        flagged = everything.citing_flagged_sources().values("pk").order_by()
+        changed = everything.changed_since_approval().values("pk").order_by()
+        reported = everything.reported().values("pk").order_by()
+        # One list of ids (UNION), then the answers by primary key: ORing the four read
+        # every answer's row to test it.
+        return self.filter(pk__in=due.union(flagged, changed, reported))
 
     def sharing(self, obj):
         """The answers whose content includes `obj`, a source, question, topic or
@@ -496,6 +494,8 @@ class Answer(Workflow, models.Model):
 
     class Meta:
         ordering = ["question__text"]
+        # My work and the admin's status filter: a few thousand of 100,000 answers.
+        indexes = [models.Index(fields=["status", "updated_at"], name="answer_status_updated")]
         permissions = [
             ("submit_answer", "Can submit answers for medical review"),
             ("review_answer", "Can approve answers or send them back"),
@@ -795,7 +795,11 @@ class PublishedVersion(models.Model):
         ordering = ["-approved_at"]
         get_latest_by = "approved_at"
         # "Recently reviewed" lists (home page, feed) read the newest approvals first.
-        indexes = [models.Index(fields=["-approved_at"], name="version_approved_at_desc")]
+        indexes = [
+            models.Index(fields=["-approved_at"], name="version_approved_at_desc"),
+            # Reviews due and overdue.
+            models.Index(fields=["next_review_due"], name="version_next_review_due"),
+        ]
 
     def __str__(self):
         return f"{self.question_text} (approved {self.reviewed_on})"
@@ -939,6 +943,8 @@ class Transition(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+        # An answer's latest step of a kind (when it was submitted, sent back).
+        indexes = [models.Index(fields=["answer", "action", "-at"], name="transition_latest")]
 
     def __str__(self):
         return f"{self.get_action_display()} by {self.user} on {self.at:%Y-%m-%d %H:%M}"

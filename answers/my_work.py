@@ -8,13 +8,28 @@ the answers sent back to them with the reviewer's comment, their drafts, and ope
 reports on answers they wrote. The navigation shows how many things wait.
 """
 
+import secrets
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
+from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
 
-from answers.models import Answer, Transition
+from answers.models import (
+    Answer,
+    Authorship,
+    ContributorProfile,
+    Disclaimer,
+    PublishedVersion,
+    Question,
+    Topic,
+    Transition,
+)
+from answers.workflow import STEPS
+from citations.models import Citation, Source
 from reports.models import Report
 
 SHOWN = 20  # per list; the count says how many there are in all
@@ -51,37 +66,86 @@ def _latest(action):
 
 
 def _mine(user):
-    """Answers this person worked on: a revision of theirs, or named as a writer."""
+    """Answers this person worked on: a revision of theirs, or named as a writer. Subqueries,
+    not a join: no DISTINCT over every answer's text."""
     edited = Answer.history.filter(history_user=user).values("id")
-    return Q(pk__in=edited) | Q(authorships__contributor__user=user)
+    written = Authorship.objects.filter(contributor__user=user).values("answer_id")
+    return Q(pk__in=edited) | Q(pk__in=written)
+
+
+def _possibly_changed_by(user):
+    """A condition on answers that holds for every answer whose content `user` changed (and
+    for some they changed before its last approval): their own revisions of answers,
+    citations and writers, and of what answers share. Cheap set queries over the history
+    tables, by one user; `Answer.content_editors()` then decides, for those answers only."""
+
+    def by_user(model, column="id"):
+        return model.history.filter(history_user=user).values(column)
+
+    # Workflow steps save the answer too (its status), as the person who took them: those
+    # revisions change no content, and every reviewer has thousands.
+    steps = Q()
+    for step in STEPS.values():
+        steps |= Q(history_change_reason__startswith=step.label)
+    edits = Answer.history.filter(history_user=user).exclude(steps).values("id")
+
+    disclaimers = by_user(Disclaimer)
+    condition = (
+        Q(pk__in=edits)
+        | Q(pk__in=by_user(Citation, "answer_id"))
+        | Q(pk__in=by_user(Authorship, "answer_id"))
+        | Q(question__in=by_user(Question))
+        | Q(question__topic__in=by_user(Topic))
+        | Q(pk__in=Citation.objects.filter(source__in=by_user(Source)).values("answer_id"))
+        | Q(
+            pk__in=Authorship.objects.filter(contributor__in=by_user(ContributorProfile)).values(
+                "answer_id"
+            )
+        )
+        | Q(disclaimer__in=disclaimers)
+        | Q(question__topic__disclaimer__in=disclaimers)
+    )
+    default = Disclaimer.objects.default()
+    if default is not None and default.history.filter(history_user=user).exists():
+        condition |= Q(disclaimer__isnull=True, question__topic__disclaimer__isnull=True)
+    return condition
 
 
 def awaiting_review(user):
+    """In review, oldest submission first; without those this reviewer changed (four eyes:
+    another reviewer must approve them). Queries do not grow with the number waiting."""
+    in_review = Answer.objects.filter(status=Answer.Status.IN_REVIEW)
     waiting = (
-        Answer.objects.filter(status=Answer.Status.IN_REVIEW)
-        .select_related("question")
+        in_review.select_related("question")
+        .only("pk", "question__text")
         .annotate(submitted_at=_latest("submit"))
         .order_by("submitted_at", "pk")
     )
+    maybe = in_review.filter(_possibly_changed_by(user)).values("pk")
+    theirs = {
+        answer.pk
+        for answer in Answer.objects.filter(pk__in=maybe).select_related("question")
+        if user.pk in answer.content_editors()
+    }
     listed = WorkList("awaiting", "Awaiting my review", "Nothing is waiting for your review.")
-    for answer in waiting:
-        if user.pk in answer.content_editors():
-            continue  # they changed it: another reviewer must approve
-        listed.count += 1
-        if len(listed.items) < SHOWN:
-            listed.items.append(
-                Item(
-                    answer.question.text,
-                    reverse("admin:answers_answer_transition", args=[answer.pk, "approve"]),
-                    "submitted",
-                    answer.submitted_at,
-                )
-            )
+    mine_excluded = waiting.exclude(pk__in=theirs)
+    listed.count = mine_excluded.count()
+    listed.items = [
+        Item(
+            answer.question.text,
+            reverse("admin:answers_answer_transition", args=[answer.pk, "approve"]),
+            "submitted",
+            answer.submitted_at,
+        )
+        for answer in mine_excluded[:SHOWN]
+    ]
     return listed
 
 
 def _answers_list(key, title, empty, answers, detail, more_url=""):
-    answers = answers.select_related("question", "live_version")
+    answers = answers.select_related("question", "live_version").only(
+        "pk", "updated_at", "question__text", "live_version__next_review_due"
+    )  # not the texts, nor the frozen pages
     listed = WorkList(key, title, empty, count=answers.count(), more_url=more_url)
     listed.items = [Item(a.question.text, _change_url(a), detail(a)) for a in answers[:SHOWN]]
     return listed
@@ -134,7 +198,7 @@ def for_reviewer(user):
 
 
 def for_editor(user):
-    drafts = Answer.objects.filter(_mine(user), status=Answer.Status.DRAFT).distinct()
+    drafts = Answer.objects.filter(_mine(user), status=Answer.Status.DRAFT)
     sent_back = (
         drafts.annotate(
             last_action=Subquery(
@@ -147,7 +211,7 @@ def for_editor(user):
         .order_by("pk")
     )
     returned = WorkList("sent-back", "Sent back to me", "Nothing has been sent back to you.")
-    for answer in sent_back.select_related("question"):
+    for answer in sent_back.select_related("question").only("pk", "question__text"):
         step = answer.transitions.filter(action="send_back").select_related("user").first()
         returned.count += 1
         if len(returned.items) < SHOWN:
@@ -175,11 +239,55 @@ def for_editor(user):
     ]
 
 
-def my_work(user):
-    """The lists for this person's roles (a reviewer who also edits sees both)."""
+def _work_out(user):
     lists = []
     if user.has_perm("answers.review_answer"):
         lists += for_reviewer(user)
     if user.has_perm("answers.submit_answer"):
         lists += for_editor(user)
     return lists
+
+
+# Every admin page shows the count, so the lists are kept (in the default cache) until
+# anything they show changes, or for CACHE_SECONDS at most.
+CACHE_SECONDS = 300
+EPOCH_KEY = "my-work:epoch"
+
+
+def my_work(user):
+    """The lists for this person's roles (a reviewer who also edits sees both)."""
+    try:
+        epoch = cache.get(EPOCH_KEY) or _move_epoch()
+        key = f"my-work:{user.pk}:{epoch}:{timezone.localdate()}"
+        kept = cache.get(key)
+    except Exception:  # a cache outage costs the queries, never the page
+        return _work_out(user)
+    if kept is None:
+        kept = _work_out(user)
+        try:
+            cache.set(key, kept, CACHE_SECONDS)
+        except Exception:
+            pass
+    return kept
+
+
+def _move_epoch():
+    epoch = secrets.token_hex(4)
+    try:
+        cache.set(EPOCH_KEY, epoch, None)
+    except Exception:
+        pass
+    return epoch
+
+
+def work_changed(**kwargs):
+    """Receiver: something a work list shows was saved or deleted. Moved now and again on
+    commit, so that lists worked out from the rows of before cannot outlive it."""
+    _move_epoch()
+    transaction.on_commit(_move_epoch)
+
+
+def connect():
+    for model in (Answer, Transition, PublishedVersion, Citation, Authorship, Source, Report):
+        post_save.connect(work_changed, sender=model, dispatch_uid=f"my-work-{model.__name__}")
+        post_delete.connect(work_changed, sender=model, dispatch_uid=f"my-work-d-{model.__name__}")

@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from answers import my_work
+from answers.models import Answer
 from answers.tests.test_browser_editing import sign_in
 from answers.tests.test_workflow import edit
 
@@ -41,6 +43,63 @@ def test_a_reviewer_who_edited_it_does_not_see_it_waiting(client, demo_answer, e
     edit(demo_answer, reviewer, short_answer="My own wording.")
     demo_answer.submit(editor)
     assert "Nothing is waiting for your review." in section(work(client, reviewer), "awaiting")
+
+
+def test_a_reviewer_who_changed_a_cited_source_does_not_see_it_waiting(
+    client, demo_answer, editor, reviewer, second_reviewer
+):
+    source = demo_answer.citations.get(number=1).source
+    source.title = "A corrected title"
+    source._history_user = reviewer
+    source.save()
+    Answer.objects.sharing(source).record_shared_edit(reviewer, "Corrected the title")
+    demo_answer.refresh_from_db()
+    demo_answer.submit(editor)
+    assert "Nothing is waiting for your review." in section(work(client, reviewer), "awaiting")
+    assert demo_answer.question.text in section(work(client, second_reviewer), "awaiting")
+
+
+def test_the_list_costs_the_same_queries_however_many_wait(client, demo_answer, editor, reviewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from answers.tests.test_public_site import make_answer
+
+    def queries():
+        my_work._move_epoch()  # worked out again, not the kept lists
+        with CaptureQueriesContext(connection) as captured:
+            work(client, reviewer)
+        return len(captured)
+
+    edit(demo_answer, editor, short_answer="Shorter.")
+    demo_answer.submit(editor)
+    queries()  # permissions and the like, cached from here
+    one = queries()
+    source = demo_answer.citations.get(number=1).source
+    for n in range(3):
+        extra = make_answer(demo_answer.question.topic, f"extra-{n}", f"Extra {n}?", "Short.",
+                            "Research [1].", source)  # fmt: skip
+        extra.transition("submit", editor)
+    assert queries() == one
+    assert '<span class="count">4</span>' in section(work(client, reviewer), "awaiting")
+
+
+def test_the_lists_are_kept_until_something_they_show_changes(
+    client, demo_answer, editor, reviewer
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    edit(demo_answer, editor, short_answer="Shorter.")
+    work(client, reviewer)
+    with CaptureQueriesContext(connection) as kept:
+        work(client, reviewer)
+    with CaptureQueriesContext(connection) as fresh:
+        my_work._move_epoch()
+        work(client, reviewer)
+    assert len(kept) < len(fresh)  # kept: no list queries
+    demo_answer.submit(editor)  # a step: the kept lists are out of date
+    assert demo_answer.question.text in section(work(client, reviewer), "awaiting")
 
 
 def test_overdue_reviews_are_listed_for_reviewers(client, demo_answer, reviewer):
