@@ -259,4 +259,5 @@ def test_the_answer_list_search_finds_words_of_the_text_and_the_question(
     assert found("walking good") == {other.pk}  # the question's words
     assert found('"gait training"') == {other.pk}
     assert found("physiotherapist -balance") == set()  # websearch syntax
+    assert found("_") == set()  # LIKE's wildcards are matched as themselves
     found("no\x00such")  # Django's search form refuses a NUL: a page, never an error
