@@ -52,8 +52,27 @@ def words():
             "WHERE length(word) > 5 ORDER BY ndoc DESC"
         )
         rows = cursor.fetchall()
-    common, rare = rows[len(rows) // 50][0], rows[len(rows) * 3 // 4][0]
-    return common, rare, f"{rows[len(rows) // 20][0]} {rows[len(rows) // 10][0]}"
+    picks = [rows[len(rows) // 50][0], rows[len(rows) * 3 // 4][0]]
+    picks += [rows[len(rows) // 20][0], rows[len(rows) // 10][0]]
+    common, rare, first, second = (as_written(lexeme) for lexeme in picks)
+    return common, rare, f"{first} {second}"
+
+
+def as_written(lexeme):
+    """A word of the texts whose stem is `lexeme` ("diseas" is "disease"): what a person
+    types, so that the search stems it as the index did."""
+    for prefix in (lexeme, lexeme[:-1]):  # "pneumostomi" is written "pneumostomy"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT lower(substring(t from %s)) FROM (SELECT question_text || ' ' || "
+                "short_answer || ' ' || research_plain AS t FROM answers_publishedversion) v "
+                "WHERE t ~* %s LIMIT 1",
+                [rf"(?i)\m({prefix}[a-z-]*)", rf"\m{prefix}"],
+            )
+            row = cursor.fetchone()
+        if row:
+            return row[0]
+    return lexeme
 
 
 def paths():
