@@ -28,7 +28,6 @@ from answers.models import (
     Topic,
     Transition,
 )
-from answers.workflow import STEPS
 from citations.models import Citation, Source
 from reports.models import Report
 
@@ -84,10 +83,8 @@ def _possibly_changed_by(user):
 
     # Workflow steps save the answer too (its status), as the person who took them: those
     # revisions change no content, and every reviewer has thousands.
-    steps = Q()
-    for step in STEPS.values():
-        steps |= Q(history_change_reason__startswith=step.label)
-    edits = Answer.history.filter(history_user=user).exclude(steps).values("id")
+    steps = Transition.objects.filter(user=user).values("revision")
+    edits = Answer.history.filter(history_user=user).exclude(history_id__in=steps).values("id")
 
     disclaimers = by_user(Disclaimer)
     condition = (
@@ -258,7 +255,10 @@ def my_work(user):
     """The lists for this person's roles (a reviewer who also edits sees both)."""
     try:
         epoch = cache.get(EPOCH_KEY) or _move_epoch()
-        key = f"my-work:{user.pk}:{epoch}:{timezone.localdate()}"
+        roles = (
+            f"{user.has_perm('answers.review_answer'):d}{user.has_perm('answers.submit_answer'):d}"
+        )
+        key = f"my-work:{user.pk}:{roles}:{epoch}:{timezone.localdate()}"
         kept = cache.get(key)
     except Exception:  # a cache outage costs the queries, never the page
         return _work_out(user)
@@ -288,6 +288,9 @@ def work_changed(**kwargs):
 
 
 def connect():
-    for model in (Answer, Transition, PublishedVersion, Citation, Authorship, Source, Report):
+    shown = [Answer, Transition, PublishedVersion, Citation, Authorship, Source, Report]
+    # And what four eyes looks at: a change to any can take an answer off a reviewer's list.
+    shared = [ContributorProfile, Question, Topic, Disclaimer]
+    for model in shown + shared:
         post_save.connect(work_changed, sender=model, dispatch_uid=f"my-work-{model.__name__}")
         post_delete.connect(work_changed, sender=model, dispatch_uid=f"my-work-d-{model.__name__}")

@@ -32,14 +32,14 @@ from http import HTTPStatus
 from django.conf import settings
 from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler, get_path_info
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection, connections, transaction
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe
 
-from answers import proxy_purge
+from answers import proxy_purge, replicas
 from answers.page_generation import generation
 
 # Pages each process keeps in memory (about 10 KB each); when full, the oldest goes.
@@ -298,6 +298,7 @@ def _render(view, request, args, kwargs):
         if connection.in_atomic_block:
             raise
         connection.close()
+        connections[replicas.read_alias()].close()  # the replica it read from, if any
         close_old_connections()
         return view(request, *args, **kwargs)
 

@@ -10,9 +10,10 @@ installed and everything runs on the one database.
 
 A replica is used only once it has replayed the last publication. Each publication moves
 the page-cache generation on commit (answers/page_cache.py); the first request a process
-sees under a new generation asks the primary for its WAL position (`pg_current_wal_lsn()`,
-no table read), and a replica serves public pages only once `pg_last_wal_replay_lsn()`
-has passed it. A replica behind that point, or down, is skipped: the primary answers. So
+sees under a new generation asks the primary for its flushed WAL position (no table read;
+asked again every couple of seconds, in case the generation's move on commit failed), and
+a replica serves a public page only if `pg_last_wal_replay_lsn()`, asked on every such
+request, has passed it. A replica behind that point, or down, is skipped: the primary answers. So
 a page rendered, and kept in the page cache, after an approval or a withdrawal is never
 the page from before it. A 404 read from a replica is asked of the primary again, in case
 of anything this misses.
@@ -38,8 +39,10 @@ RETRY_SECONDS = 5
 # The replica this request reads from, or None (the primary).
 _reading_from = contextvars.ContextVar("qasite_replica", default=None)
 _lock = threading.Lock()
-_publication = {"generation": None, "lsn": None}  # the primary's position for a generation
-_replayed = {}  # replica alias -> a position it is known to have replayed
+# The primary's position as of a generation, asked again after PUBLICATION_SECONDS in
+# case the generation's move on commit failed (the position was read before the commit).
+_publication = {"generation": None, "lsn": None, "at": 0.0}
+PUBLICATION_SECONDS = 2
 _down_until = {}  # replica alias -> time.monotonic() until which it is left out
 
 
@@ -74,35 +77,33 @@ def _publication_lsn():
     current = generation().current()
     if current is None:
         return None  # the generation cannot be read: no replica can be trusted to be current
+    now = time.monotonic()
     with _lock:
-        if _publication["generation"] == current:
+        if _publication["generation"] == current and now - _publication["at"] < PUBLICATION_SECONDS:
             return _publication["lsn"]
     with connections[PRIMARY].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        # Flushed WAL: every commit made so far is in it (with synchronous_commit off, a
+        # commit of the last moments may not be; the position is asked again after
+        # PUBLICATION_SECONDS). The insert position can lie past any record, where an idle
+        # standby never gets.
+        cursor.execute("SELECT pg_current_wal_flush_lsn()::text")
         lsn = cursor.fetchone()[0]
     with _lock:
-        _publication.update(generation=current, lsn=lsn)
+        _publication.update(generation=current, lsn=lsn, at=now)
     return lsn
 
 
 def _caught_up(alias, lsn):
-    if _replayed.get(alias) == lsn:
-        return True
+    """Asked on every request, on the connection that will serve it (no table read): a
+    replica restarted or rebuilt from an older backup can go back."""
     with connections[alias].cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn, pg_last_wal_replay_lsn()::text",
-            [lsn],
-        )
-        caught_up, replayed = cursor.fetchone()
-    if caught_up:
-        _replayed[alias] = lsn
-    return bool(caught_up)
+        cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn])
+        return bool(cursor.fetchone()[0])
 
 
 def _leave_out(alias, error):
     log.warning("Replica %s left out for %ss: %s", alias, RETRY_SECONDS, error)
     _down_until[alias] = time.monotonic() + RETRY_SECONDS
-    _replayed.pop(alias, None)
 
 
 def choose_replica():

@@ -83,7 +83,9 @@ def expire(answer, now):
     when = timezone.localtime(answer.expires_at).strftime("%-d %b %Y %H:%M %Z")
     answer.live_version = answer.scheduled_version = None
     answer.expires_at = answer.expiry_set_by = None
-    answer.status = Status.WITHDRAWN
+    # A newer draft or submission stays what it is: only the live version leaves.
+    if from_status not in (Status.DRAFT, Status.IN_REVIEW):
+        answer.status = Status.WITHDRAWN
     answer._record(
         "expire", from_status, None,
         f"Taken down at the expiry time {who} set ({when}).",

@@ -1,8 +1,12 @@
 """The sitemap: an index (/sitemap.xml) of sections, each split into pages of at most
 `limit` addresses (the protocol allows 50,000 a file; smaller pages render fast)."""
 
+import re
+
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import sitemap
 from django.db.models import Max
+from django.http import Http404
 from django.urls import reverse
 
 from answers.models import Answer, Topic
@@ -51,3 +55,14 @@ class PageSitemap(Sitemap):
 
 
 SITEMAPS = {"answers": AnswerSitemap, "topics": TopicSitemap, "pages": PageSitemap}
+
+
+ONE_PAGE = re.compile(r"(p=[1-9][0-9]{0,5})?")
+
+
+def sitemap_page(request, sitemaps, section):
+    """A section's page, asked for as the index lists it (`?p=N`) and in no other spelling:
+    each would be one more 10,000-address render to keep."""
+    if not ONE_PAGE.fullmatch(request.META.get("QUERY_STRING", "")):
+        raise Http404
+    return sitemap(request, sitemaps, section=section)

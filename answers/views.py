@@ -1,5 +1,6 @@
 import hashlib
 import json
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -38,6 +39,7 @@ def home(request):
 
 
 TOPIC_PAGE_SIZE = 50
+ONE_PAGE_NUMBER = re.compile(r"(page=[1-9][0-9]{0,5})?")
 
 
 @require_safe
@@ -50,9 +52,9 @@ def topic_detail(request, slug):
         .order_by("live_version__question_text", "pk")
     )
     # ?page=N, and nothing else: each other spelling would be one more page to keep.
-    number = request.GET.get("page", "1")
-    if not number.isdigit() or number != str(int(number)) or set(request.GET) - {"page"}:
+    if not ONE_PAGE_NUMBER.fullmatch(request.META.get("QUERY_STRING", "")):
         raise Http404
+    number = request.GET.get("page", "1")
     try:
         page = Paginator(answers, TOPIC_PAGE_SIZE, allow_empty_first_page=True).page(number)
     except InvalidPage:

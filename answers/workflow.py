@@ -64,6 +64,15 @@ def _live(answer, user):
     return None
 
 
+def _no_go_live_pending(answer, user):
+    if answer.scheduled_version_id:
+        return (
+            "An approval of this answer is scheduled to go live: set its expiry when it is "
+            "live, or send it back and approve it again with one."
+        )
+    return None
+
+
 def _citations_sound(answer, user):
     errors = answer.citation_errors()
     return "Fix the citation problems first: " + " ".join(errors) if errors else None
@@ -262,7 +271,7 @@ STEPS = {
         to="",  # the status stays: `_set_expiry` says so
         permission="answers.withdraw_answer",
         no_permission="Only medical reviewers can set when an answer leaves the site.",
-        checks=(_live,),
+        checks=(_live, _no_go_live_pending),
         effect=_set_expiry,
         explanation="The answer stays on the site until the time you choose, then leaves it "
         "as if withdrawn (its draft and history are kept). Leave the time empty to remove an "

@@ -1,9 +1,9 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import index, sitemap
+from django.contrib.sitemaps.views import index
 from django.urls import include, path
 
 from answers.page_cache import public_page
-from answers.sitemaps import SITEMAPS
+from answers.sitemaps import SITEMAPS, sitemap_page
 from answers.views import favicon, markdown_preview, robots_txt
 
 admin.site.site_header = "qasite editorial admin"
@@ -23,7 +23,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<section>.xml",
-        public_page(sitemap),
+        public_page(sitemap_page),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

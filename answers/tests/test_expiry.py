@@ -109,3 +109,33 @@ def test_a_reviewer_sets_the_expiry_from_the_change_page(page, live_server, demo
     page.get_by_role("button", name="Set when it leaves the site").click()
     expect(page.locator(".messagelist")).to_contain_text("No expiry")
     expect(page.locator("p.scheduled")).to_have_count(0)
+
+
+def test_an_answer_with_an_approval_waiting_to_go_live_gets_its_expiry_when_live(
+    demo_answer, editor, reviewer, second_reviewer
+):
+    from answers.tests.test_workflow import edit
+
+    edit(demo_answer, editor, short_answer="Newer text.")
+    demo_answer.submit(editor)
+    demo_answer.approve(reviewer, go_live_at=timezone.now() + datetime.timedelta(days=1))
+    with pytest.raises(TransitionError, match="scheduled to go live"):
+        demo_answer.transition(
+            "set_expiry", reviewer, expires_at=timezone.now() + datetime.timedelta(days=2)
+        )
+
+
+def test_an_expiry_takes_down_the_live_version_and_keeps_a_submission_in_review(
+    demo_answer, editor, reviewer
+):
+    from answers import schedule
+    from answers.tests.test_workflow import edit
+
+    when = timezone.now() + datetime.timedelta(hours=1)
+    demo_answer.transition("set_expiry", reviewer, expires_at=when)
+    edit(demo_answer, editor, short_answer="A correction.")
+    demo_answer.submit(editor)
+    schedule.run(when + datetime.timedelta(minutes=1))
+    demo_answer.refresh_from_db()
+    assert demo_answer.live_version is None  # off the site
+    assert demo_answer.status == Answer.Status.IN_REVIEW  # and still waiting for a reviewer

@@ -45,6 +45,16 @@ def test_a_reviewer_who_edited_it_does_not_see_it_waiting(client, demo_answer, e
     assert "Nothing is waiting for your review." in section(work(client, reviewer), "awaiting")
 
 
+def test_a_reviewers_edit_counts_whatever_reason_they_typed(client, demo_answer, editor, reviewer):
+    demo_answer.short_answer = "My own wording."
+    demo_answer._history_user = reviewer
+    demo_answer._change_reason = "Submit for review: fixed the dose"  # like a step's label
+    demo_answer.save()
+    demo_answer.record_edit(reviewer)
+    demo_answer.submit(editor)
+    assert "Nothing is waiting for your review." in section(work(client, reviewer), "awaiting")
+
+
 def test_a_reviewer_who_changed_a_cited_source_does_not_see_it_waiting(
     client, demo_answer, editor, reviewer, second_reviewer
 ):
