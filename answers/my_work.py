@@ -83,7 +83,8 @@ def _possibly_changed_by(user):
 
     # Workflow steps save the answer too (its status), as the person who took them: those
     # revisions change no content, and every reviewer has thousands.
-    steps = Transition.objects.filter(user=user).values("revision")
+    # (Not NULL: a NULL in NOT IN would leave out every revision.)
+    steps = Transition.objects.filter(user=user, revision__isnull=False).values("revision")
     edits = Answer.history.filter(history_user=user).exclude(history_id__in=steps).values("id")
 
     disclaimers = by_user(Disclaimer)
