@@ -335,11 +335,9 @@ class AnswerQuerySet(models.QuerySet):
 
     def citing_flagged_sources(self):
         """Published answers citing a source since retracted or under an expression of concern."""
-        return (
-            self.published()
-            .filter(citations__source__retraction_status__in=Source.FLAGGED)
-            .distinct()
-        )
+        # By ids, not a join: no DISTINCT over the answers (the admin's filter was 0.45 s).
+        flagged = Citation.objects.filter(source__retraction_status__in=Source.FLAGGED)
+        return self.published().filter(pk__in=flagged.values("answer_id"))
 
     def changed_since_approval(self):
         """Published answers with a newer draft or submission than what patients see: an
