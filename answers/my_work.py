@@ -126,8 +126,8 @@ def awaiting_review(user):
         if user.pk in answer.content_editors()
     }
     listed = WorkList("awaiting", "Awaiting my review", "Nothing is waiting for your review.")
-    mine_excluded = waiting.exclude(pk__in=theirs)
-    listed.count = mine_excluded.count()
+    for_them = waiting.exclude(pk__in=theirs)
+    listed.count = for_them.count()
     listed.items = [
         Item(
             answer.question.text,
@@ -135,7 +135,7 @@ def awaiting_review(user):
             "submitted",
             answer.submitted_at,
         )
-        for answer in mine_excluded[:SHOWN]
+        for answer in for_them[:SHOWN]
     ]
     return listed
 

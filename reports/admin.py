@@ -16,7 +16,9 @@ from reports.models import Report
 CLOSED = {Report.Status.RESOLVED, Report.Status.DECLINED}
 
 
-class ReportForm(ChangeReasonForm):
+class ReportHandlingForm(ChangeReasonForm):
+    """The team's side of a report: its status, who handles it, the note."""
+
     user = None  # set by ReportAdmin.get_form
 
     class Meta:
@@ -72,7 +74,7 @@ class OpenFilter(admin.SimpleListFilter):
 
 @admin.register(Report)
 class ReportAdmin(RevisionAdmin):
-    form = ReportForm
+    form = ReportHandlingForm
     list_display = ["created_at", "kind", "answer_question", "excerpt", "status", "handled_by"]
     list_display_links = ["created_at", "kind"]
     list_filter = [OpenFilter, "status", "kind", ("handled_by", admin.RelatedOnlyFieldListFilter)]

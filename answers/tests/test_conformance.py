@@ -186,6 +186,9 @@ def admin_pages(answer):
         "answer-submit": reverse("admin:answers_answer_transition", args=[answer.pk, "submit"]),
         "answer-approve": reverse("admin:answers_answer_transition", args=[answer.pk, "approve"]),
         "answer-withdraw": reverse("admin:answers_answer_transition", args=[answer.pk, "withdraw"]),
+        "answer-set-expiry": reverse(
+            "admin:answers_answer_transition", args=[answer.pk, "set_expiry"]
+        ),
         "answer-list": reverse("admin:answers_answer_changelist"),
         "topic-change": reverse("admin:answers_topic_change", args=[answer.question.topic_id]),
         "question-change": reverse("admin:answers_question_change", args=[answer.question.pk]),
