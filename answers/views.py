@@ -45,15 +45,15 @@ ONE_PAGE_NUMBER = re.compile(r"(page=[1-9][0-9]{0,5})?")
 @require_safe
 @public_page
 def topic_detail(request, slug):
+    # ?page=N, and nothing else: each other spelling would be one more page to keep.
+    if not ONE_PAGE_NUMBER.fullmatch(request.META.get("QUERY_STRING", "")):
+        raise Http404
     topic = get_object_or_404(Topic, slug=slug)
     answers = (
         Answer.objects.for_listing()
         .filter(question__topic=topic)
         .order_by("live_version__question_text", "pk")
     )
-    # ?page=N, and nothing else: each other spelling would be one more page to keep.
-    if not ONE_PAGE_NUMBER.fullmatch(request.META.get("QUERY_STRING", "")):
-        raise Http404
     number = request.GET.get("page", "1")
     try:
         page = Paginator(answers, TOPIC_PAGE_SIZE, allow_empty_first_page=True).page(number)
