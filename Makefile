@@ -60,6 +60,11 @@ postgres:
 	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start; \
 	  for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
 	@psql "$(TEST_DATABASE_URL)" -c "select 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres qasite
+	@# The rum extension ranks public search in its index (answers/migrations/0021).
+	@psql -h 127.0.0.1 -U postgres -Atc "select 1 from pg_available_extensions where name = 'rum'" | grep -q 1 || { \
+	  echo "Installing Debian's rum extension for PostgreSQL"; \
+	  major=$$(psql -h 127.0.0.1 -U postgres -Atc "show server_version_num" | cut -c1-2); \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-$$major-rum; }
 
 # The page-cache tests share pages through a real Redis on 127.0.0.1:6379.
 redis:

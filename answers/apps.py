@@ -6,6 +6,6 @@ class AnswersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from answers import my_work, page_signals  # noqa: F401 (connects the receivers)
+        from answers import checks, my_work, page_signals  # noqa: F401 (registers, connects)
 
         my_work.connect()

@@ -5,8 +5,8 @@ published version's stored vector when it is approved.
 """
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db import connection, models
-from django.db.models import F, Q, Value
+from django.db import connection, connections, models
+from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Concat, Substr
 
 # PostgreSQL text-search configuration: the answers are written in English.
@@ -14,6 +14,29 @@ SEARCH_CONFIG = "english"
 # Snippet highlight markers: control characters no editor text contains, so the snippet
 # can be escaped as a whole and only these turned into <mark> (see answers/views.py).
 SNIPPET_START, SNIPPET_STOP = "\x02", "\x03"
+# The RUM index of migration 0021, where PostgreSQL has the rum extension.
+RUM_INDEX = "version_search_rum"
+_has_rum_index = {}  # {connection alias: bool}, asked once per process
+
+
+class RumDistance(Func):
+    """`vector <=> query`: the rum extension's distance, the inverse of its rank (a word's
+    weight and frequency, as ts_rank counts them). Ordered by it, PostgreSQL reads the
+    matches from the RUM index best first and stops at the LIMIT."""
+
+    arg_joiner = " <=> "
+    template = "(%(expressions)s)"
+    output_field = models.FloatField()
+
+
+def ranks_by_index(alias):
+    """Whether the database behind `alias` has the RUM index (a replica has what its
+    primary has)."""
+    if alias not in _has_rum_index:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [RUM_INDEX])
+            _has_rum_index[alias] = cursor.fetchone() is not None
+    return _has_rum_index[alias]
 
 
 def matching(published, listing, text, limit=20):
@@ -28,18 +51,27 @@ def matching(published, listing, text, limit=20):
         return listing.none()
     if connection.vendor == "postgresql":
         query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        vector = F("live_version__search_vector")
+        newest = F("live_version__approved_at").desc()
+        if ranks_by_index(published.db):
+            # By the distance alone: a second sort key would make PostgreSQL sort every
+            # match instead of reading the index in order. Equal ranks are then taken in
+            # the index's order, and the chosen ones ordered newest first below.
+            best_first = RumDistance(vector, query).asc()
+            order = [best_first]
+        else:  # ts_rank reads every match's vector: 0.4 s for a common word at 100,000
+            best_first = SearchRank(vector, query).desc()
+            order = [best_first, newest]
         # Rank first, then make snippets for the best matches only: ts_headline is
         # costly, and PostgreSQL would compute it for every match before sorting.
         best = (
             published.filter(live_version__search_vector=query)
-            .annotate(rank=SearchRank(F("live_version__search_vector"), query))
-            .order_by("-rank", "-live_version__approved_at")
+            .order_by(*order)
             .values("pk")[:limit]
         )
         return (
             listing.filter(pk__in=best)
             .annotate(
-                rank=SearchRank(F("live_version__search_vector"), query),
                 snippet=SearchHeadline(
                     Concat(
                         "live_version__short_answer",
@@ -57,7 +89,7 @@ def matching(published, listing, text, limit=20):
                     fragment_delimiter=" … ",
                 ),
             )
-            .order_by("-rank", "-live_version__approved_at")
+            .order_by(best_first, newest)
         )
     matches = listing
     for word in text.split()[:10]:
