@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.expressions import RawSQL
@@ -10,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
@@ -619,6 +621,35 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class IdsFirstPaginator(Paginator):
+    """Pages of a list whose rows are costly to join and sort: the ordered ids are read
+    once (the count is their number), and then only the page's rows, by id, through
+    `rows(ids)`, in the ids' order. Counting, then sorting the joined rows, read every
+    row twice."""
+
+    def __init__(self, object_list, per_page, *args, rows, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.rows = rows
+
+    @cached_property
+    def ids(self):
+        return list(self.object_list.values_list("pk", flat=True))
+
+    @cached_property
+    def count(self):
+        return len(self.ids)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        start = (number - 1) * self.per_page
+        page_ids = self.ids[start : start + self.per_page]
+        if page_ids and start + self.per_page + self.orphans >= self.count:
+            page_ids = self.ids[start:]  # the last page takes the orphans
+        by_id = {row.pk: row for row in self.rows(page_ids)}
+        # In the list's order, whichever column it is sorted by.
+        return self._get_page([by_id[i] for i in page_ids if i in by_id], number, self)
+
+
 @admin.register(AnswerDueForReview)
 class AnswerDueForReviewAdmin(ReadOnlyAdmin):
     """Reviewers' list: published answers due for review, or citing a flagged source."""
@@ -635,16 +666,27 @@ class AnswerDueForReviewAdmin(ReadOnlyAdmin):
     search_fields = ["question__text"]
 
     def get_queryset(self, request):
+        return self.with_row_details(super().get_queryset(request).needing_review())
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, **kwargs):
+        # 19,000 answers due at 100,000: the ids and dates come from indexes alone (70
+        # ms); joining and sorting the rows, then counting them, took 0.85 s.
+        def rows(ids):
+            answers = AnswerDueForReview.objects.filter(pk__in=ids)
+            return self.with_row_details(answers).select_related(*self.list_select_related)
+
+        return IdsFirstPaginator(queryset, per_page, orphans, rows=rows, **kwargs)
+
+    def with_row_details(self, answers):
+        """What each row shows: flagged citations, report counts; the most urgent first."""
+
         def count(reports):
             # A subquery per listed row: a join and GROUP BY would group every answer.
             per_answer = reports.filter(answer=OuterRef("pk")).order_by().values("answer")
             return Coalesce(Subquery(per_answer.annotate(n=Count("pk")).values("n")), 0)
 
         return (
-            super()
-            .get_queryset(request)
-            .needing_review()
-            .defer(*AnswerAdmin.LIST_DEFERRED)
+            answers.defer(*AnswerAdmin.LIST_DEFERRED)
             .prefetch_related(
                 Prefetch(
                     "citations",
