@@ -38,6 +38,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from answers.models import Answer, Topic  # noqa: E402
+from answers.sitemaps import AnswerSitemap  # noqa: E402
 
 ROUNDS = int(os.getenv("ROUNDS", "20"))
 RESULTS = ROOT / "bench" / "results"
@@ -79,6 +80,7 @@ def paths():
     common, rare, pair = words()
     topic = Topic.objects.order_by("pk").first()
     big_topic = max(Topic.objects.all()[:50], key=lambda t: t.questions.count())
+    last_sitemap_page = -(-Answer.objects.published().count() // AnswerSitemap.limit)
     admin = [
         ("admin: answer list", "/admin/answers/answer/"),
         ("admin: list, page 100", "/admin/answers/answer/?p=100"),
@@ -105,6 +107,7 @@ def paths():
         ("public: topic page 3", f"{big_topic.get_absolute_url()}?page=3"),
         ("public: sitemap index", "/sitemap.xml"),
         ("public: sitemap, answers page 1", "/sitemap-answers.xml"),
+        ("public: sitemap, answers last page", f"/sitemap-answers.xml?p={last_sitemap_page}"),
     ]
     return admin, public
 
