@@ -4,7 +4,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -320,12 +319,21 @@ class AnswerAdmin(RevisionAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """On PostgreSQL, full-text search of the draft's text (an index: a LIKE over every
-        answer's research reads it all) or the question's words; LIKE on SQLite."""
+        answer's research reads it all) or the question's words; LIKE on SQLite. A search
+        matching more than `ADMIN_SEARCH_MATCHES` answers lists the first ones and says so."""
         term = " ".join(strip_unprintable(search_term).split())[:200]
         if not term or connection.vendor != "postgresql":
             return super().get_search_results(request, queryset, search_term)
-        by_text = Q(pk__in=RawSQL(*search.draft_matches(term)))
-        return queryset.filter(by_text | Q(question__text__icontains=term)), False
+        matches, request.search_capped = search.admin_matches(queryset, term)
+        return matches, False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, **kwargs):
+        if getattr(request, "search_capped", False):
+            return CappedPaginator(
+                queryset, per_page, orphans,
+                listed=search.ADMIN_SEARCH_LISTED, matched=search.ADMIN_SEARCH_MATCHES, **kwargs,
+            )  # fmt: skip
+        return super().get_paginator(request, queryset, per_page, orphans, **kwargs)
 
     @admin.display(ordering="question__topic__name")
     def topic(self, answer):
@@ -619,6 +627,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class CappedPaginator(Paginator):
+    """Pages of the first `listed` rows of a list known to hold more than `matched`:
+    nothing is counted, and the templates say so (templates/admin/answers/answer/)."""
+
+    capped = True
+
+    def __init__(self, object_list, per_page, *args, listed, matched, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.count, self.matched = listed, matched
 
 
 class IdsFirstPaginator(Paginator):

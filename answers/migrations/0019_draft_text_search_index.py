@@ -1,6 +1,9 @@
 from django.db import migrations
 
-from answers.search import DRAFT_VECTOR
+# Kept here as it was: migration 0023 replaced this index with a stored column.
+DRAFT_VECTOR = (
+    "to_tsvector('english'::regconfig, COALESCE(short_answer, '') || ' ' || COALESCE(research, ''))"
+)
 
 
 def create_index(apps, schema_editor):

@@ -275,3 +275,23 @@ def test_list_checkboxes_are_the_element_django_renders(admin_client, demo_answe
     # A superuser may delete, so the list has the actions and their checkboxes.
     page = admin_client.get(reverse("admin:answers_answer_changelist")).content.decode()
     assert ours in page and 'id="action-toggle"' in page
+
+
+def test_the_answer_list_search_follows_each_edit_and_works_in_a_subquery(
+    client, demo_answer, editor
+):
+    """The draft's stored search vector (migration 0023) is PostgreSQL's to keep: a save
+    of new text is found by its new words and no longer by the old ones."""
+    from answers.search import DraftMatches
+
+    client.force_login(editor)
+    url = reverse("admin:answers_answer_changelist")
+    change_url = f"/admin/answers/answer/{demo_answer.pk}/change/"
+    assert change_url in client.get(url, {"q": "rituximab"}).content.decode()
+    demo_answer.research = demo_answer.research.replace("rituximab", "ocrelizumab")
+    demo_answer.save()
+    assert change_url not in client.get(url, {"q": "rituximab"}).content.decode()
+    assert change_url in client.get(url, {"q": "ocrelizumab"}).content.decode()
+    # As a subquery (an admin action's queryset can become one), on the inner table.
+    inner = Answer.objects.filter(DraftMatches("ocrelizumab")).values("pk")
+    assert list(Answer.objects.filter(pk__in=inner)) == [demo_answer]
