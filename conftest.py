@@ -107,6 +107,22 @@ def demo_answer(db, editor, reviewer):
     return answer
 
 
+@pytest.fixture
+def demo(settings):
+    """The accounts and the demo answer, created by the commands `make run` calls."""
+    import io
+
+    from django.core.management import call_command
+
+    from answers.models import Answer
+
+    settings.DEBUG = True  # the demo accounts are refused otherwise, as on a real server
+    call_command("create_demo_accounts", stdout=io.StringIO())
+    settings.DEBUG = False
+    call_command("load_demo_content", stdout=io.StringIO())
+    return Answer.objects.get()
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

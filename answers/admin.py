@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -261,7 +261,10 @@ class ReviewFilter(admin.SimpleListFilter):
         if self.value() == "due":
             return queryset.due_for_review()
         if self.value() == "flagged":
-            return queryset.citing_flagged_sources()
+            # Their ids first (2,139 of 100,000): a list walked in its order and testing
+            # each answer's citations read 60,000 of them for a page (0.17 s).
+            flagged = Answer.objects.citing_flagged_sources().values_list("pk", flat=True)
+            return queryset.filter(pk__in=list(flagged))
         if self.value() == "changed":
             return queryset.changed_since_approval()
         if self.value() == "reported":
@@ -328,12 +331,16 @@ class AnswerAdmin(RevisionAdmin):
         return matches, False
 
     def get_paginator(self, request, queryset, per_page, orphans=0, **kwargs):
+        def rows(ids):  # without the filters again: the ids passed them
+            answers = self.get_queryset(request).select_related(*self.list_select_related)
+            return answers.filter(pk__in=ids)
+
         if getattr(request, "search_capped", False):
             return CappedPaginator(
-                queryset, per_page, orphans,
+                queryset, per_page, orphans, rows=rows,
                 listed=search.ADMIN_SEARCH_LISTED, matched=search.ADMIN_SEARCH_MATCHES, **kwargs,
             )  # fmt: skip
-        return super().get_paginator(request, queryset, per_page, orphans, **kwargs)
+        return IdsFirstPaginator(queryset, per_page, orphans, rows=rows, **kwargs)
 
     @admin.display(ordering="question__topic__name")
     def topic(self, answer):
@@ -629,26 +636,36 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class CappedPaginator(Paginator):
-    """Pages of the first `listed` rows of a list known to hold more than `matched`:
-    nothing is counted, and the templates say so (templates/admin/answers/answer/)."""
-
-    capped = True
-
-    def __init__(self, object_list, per_page, *args, listed, matched, **kwargs):
-        super().__init__(object_list, per_page, *args, **kwargs)
-        self.count, self.matched = listed, matched
-
-
 class IdsFirstPaginator(Paginator):
-    """Pages of a list whose rows are costly to join and sort: the ordered ids are read
-    once (the count is their number), and then only the page's rows, by id, through
-    `rows(ids)`, in the ids' order. Counting, then sorting the joined rows, read every
-    row twice."""
+    """Pages of a list whose rows are costly to join and sort: the page's ids are read in
+    the list's order (from indexes, mostly), and then only those rows, by id, in that
+    order. At 100,000 answers, page 100 of the answer list took 120 ms reading whole
+    rows past the offset, 40 ms this way.
+
+    `rows(ids)` reads the rows."""
 
     def __init__(self, object_list, per_page, *args, rows, **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.rows = rows
+
+    def page_ids(self, start, stop):
+        return list(self.object_list.values_list("pk", flat=True)[start:stop])
+
+    def page(self, number):
+        number = self.validate_number(number)
+        start = (number - 1) * self.per_page
+        stop = start + self.per_page
+        if stop + self.orphans >= self.count:
+            stop = self.count  # the last page takes the orphans
+        page_ids = self.page_ids(start, stop)
+        by_id = {row.pk: row for row in self.rows(page_ids)}
+        # In the list's order, whichever column it is sorted by.
+        return self._get_page([by_id[i] for i in page_ids if i in by_id], number, self)
+
+
+class AllIdsFirstPaginator(IdsFirstPaginator):
+    """IdsFirstPaginator for a list whose count costs as much as its ids: all the ordered
+    ids are read once, and the count is their number."""
 
     @cached_property
     def ids(self):
@@ -658,15 +675,19 @@ class IdsFirstPaginator(Paginator):
     def count(self):
         return len(self.ids)
 
-    def page(self, number):
-        number = self.validate_number(number)
-        start = (number - 1) * self.per_page
-        page_ids = self.ids[start : start + self.per_page]
-        if page_ids and start + self.per_page + self.orphans >= self.count:
-            page_ids = self.ids[start:]  # the last page takes the orphans
-        by_id = {row.pk: row for row in self.rows(page_ids)}
-        # In the list's order, whichever column it is sorted by.
-        return self._get_page([by_id[i] for i in page_ids if i in by_id], number, self)
+    def page_ids(self, start, stop):
+        return self.ids[start:stop]
+
+
+class CappedPaginator(IdsFirstPaginator):
+    """Pages of the first `listed` rows of a list known to hold more than `matched`:
+    nothing is counted, and the templates say so (templates/admin/answers/answer/)."""
+
+    capped = True
+
+    def __init__(self, object_list, per_page, *args, listed, matched, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.count, self.matched = listed, matched
 
 
 @admin.register(AnswerDueForReview)
@@ -694,7 +715,7 @@ class AnswerDueForReviewAdmin(ReadOnlyAdmin):
             answers = AnswerDueForReview.objects.filter(pk__in=ids)
             return self.with_row_details(answers).select_related(*self.list_select_related)
 
-        return IdsFirstPaginator(queryset, per_page, orphans, rows=rows, **kwargs)
+        return AllIdsFirstPaginator(queryset, per_page, orphans, rows=rows, **kwargs)
 
     def with_row_details(self, answers):
         """What each row shows: flagged citations, report counts; the most urgent first."""

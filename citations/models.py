@@ -244,7 +244,10 @@ class Citation(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(999)],
         help_text="The number used in the text: citation 9 is cited as [9].",
     )
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    # Indexed with the answer included (Meta.indexes), in place of the plain index.
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="citations", db_index=False
+    )
     locator = models.CharField(
         max_length=100,
         blank=True,
@@ -263,6 +266,11 @@ class Citation(models.Model):
                 "each number can be used once.",
             ),
             models.CheckConstraint(condition=Q(number__gte=1), name="citation_number_positive"),
+        ]
+        # The answers citing a few sources (retracted ones, one being edited) from the
+        # index alone: 750,000 citations at 100,000 answers were read whole otherwise.
+        indexes = [
+            models.Index(fields=["source"], include=["answer"], name="citation_source_answer")
         ]
 
     def __str__(self):

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from answers import search
 from answers.admin import AnswerAdmin
 from answers.models import Answer
-from answers.tests.test_browser_readme import demo, sign_in_as  # noqa: F401 (a fixture)
+from answers.tests.test_browser_readme import sign_in_as
 from answers.tests.test_seed_answers import admin_search_expected
 
 pytestmark = [
@@ -48,8 +48,7 @@ def test_editor_searches_the_answer_list_and_pages_through_many_matches(
     editor.press("#searchbar", "Enter")
     expect(editor.locator("#changelist-search")).to_contain_text("More than 20 results")
     expect(editor.locator("p.paginator")).to_contain_text(
-        "More than 20 answers match: the first 10 are listed. Add words to the search to "
-        "narrow it."
+        "More than 20 answers match: the first 10 are listed. Add words to the search to narrow it."
     )
     in_order = [str(Answer.objects.get(pk=pk)) for pk in admin_search_expected("disease")[:10]]
     assert listed(editor) == in_order[:5]

@@ -1,10 +1,8 @@
 """The README's "To try the workflow", in real Chromium, on the demo content `make run` loads."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from answers.management.commands.create_demo_accounts import DEMO_ACCOUNTS
@@ -17,16 +15,6 @@ pytestmark = [
 ]
 
 NEW_SHORT_ANSWER = "CAR-T cell therapy is not approved for MS yet; early trials suggest it is safe."
-
-
-@pytest.fixture
-def demo(settings):
-    """The accounts and the demo answer, created by the commands `make run` calls."""
-    settings.DEBUG = True  # the demo accounts are refused otherwise, as on a real server
-    call_command("create_demo_accounts", stdout=io.StringIO())
-    settings.DEBUG = False
-    call_command("load_demo_content", stdout=io.StringIO())
-    return Answer.objects.get()
 
 
 def sign_in_as(browser, live_server, username):

@@ -122,7 +122,7 @@ def test_due_list_pages_hold_every_answer_once_in_the_order_chosen(
     seeded, client, django_user_model, monkeypatch
 ):
     """The due list reads its ordered ids first, then each page's rows by id
-    (IdsFirstPaginator): its pages, count and column sorting must still be right."""
+    (AllIdsFirstPaginator): its pages, count and column sorting must still be right."""
     from answers.admin import AnswerDueForReviewAdmin
 
     monkeypatch.setattr(AnswerDueForReviewAdmin, "list_per_page", 20)
