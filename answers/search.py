@@ -4,6 +4,8 @@ match on SQLite. `Answer.objects.search(text)` is the entry point; `refresh_vect
 published version's stored vector when it is approved.
 """
 
+import re
+
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection, connections, models
 from django.db.models import F, Func, Q, Value
@@ -29,6 +31,38 @@ class RumDistance(Func):
     output_field = models.FloatField()
 
 
+# A hyphenated word outside quotes ("benefit-risk", "CAR-T"), as a patient types it.
+HYPHENATED = re.compile(r"(?<!\w)\w+(?:-\w+)+")
+
+
+class WebSearchQuery(SearchQuery):
+    """`websearch_to_tsquery(text)`, with each hyphenated word asked as its compound
+    lexeme alone. PostgreSQL makes "benefit-risk" the phrase 'benefit-risk' <-> 'benefit'
+    <-> 'risk', and a phrase makes the RUM index check the positions of every match
+    (33 ms for "benefit-risk amlodipine" at 100,000 answers; 2.6 ms for 'benefit-risk' &
+    'amlodipin'). The compound is in a text's vector exactly where the phrase is, so the
+    matches are the same. Phrases in quotes are left as they are."""
+
+    def __init__(self, text):
+        super().__init__(text, search_type="websearch", config=SEARCH_CONFIG)
+        unquoted = " ".join(text.split('"')[::2])
+        self.hyphenated = list(dict.fromkeys(HYPHENATED.findall(unquoted)))[:10]
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        sql, params = super().as_sql(compiler, connection, function, template)
+        config = f"'{SEARCH_CONFIG}'::regconfig"
+        for word in self.hyphenated:
+            # The compound is the lexeme at position 1 of the word's own vector.
+            compound = (
+                f"(SELECT quote_literal(lexeme)::tsquery FROM unnest(to_tsvector({config}, %s))"
+                f" WHERE positions @> '{{1}}')"
+            )
+            phrase = f"phraseto_tsquery({config}, %s)"
+            sql = f"ts_rewrite({sql}, {phrase}, COALESCE({compound}, {phrase}))"
+            params = [*params, word, word, word]
+        return sql, params
+
+
 def ranks_by_index(alias):
     """Whether the database behind `alias` has the RUM index (a replica has what its
     primary has)."""
@@ -50,7 +84,7 @@ def matching(published, listing, text, limit=20):
     if not text:
         return listing.none()
     if connection.vendor == "postgresql":
-        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        query = WebSearchQuery(text)
         vector = F("live_version__search_vector")
         newest = F("live_version__approved_at").desc()
         if ranks_by_index(published.db):

@@ -2,7 +2,8 @@
 The 100,000-answer figures (issue 12): the admin's answer list, its search box and each
 filter, the reviewers' lists, public search, topic pages and the sitemap, each requested
 in turn through Django's test client against a database seeded by `seed_answers`, and
-the commands' time and peak memory. Prints a table, writes bench/results/scale.json and
+the commands' time and peak memory (check_retractions against recorded Crossref
+answers served on this machine). Prints a table, writes bench/results/scale.json and
 the query plans (EXPLAIN ANALYZE) of each path's slowest query to
 bench/results/scale-plans.txt.
 
@@ -20,7 +21,9 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +45,7 @@ from answers.sitemaps import AnswerSitemap  # noqa: E402
 
 ROUNDS = int(os.getenv("ROUNDS", "20"))
 RESULTS = ROOT / "bench" / "results"
+FIXTURES = ROOT / "citations" / "tests" / "fixtures"
 
 
 def words():
@@ -154,15 +158,40 @@ def plans(targets, samples, top=6):
     return "\n".join(out)
 
 
+class RecordedCrossref(BaseHTTPRequestHandler):
+    """Crossref's /works/{doi} on this machine (it cannot reach the real one): a recorded
+    answer for every DOI, the retraction notice's own record (no update notice, so the
+    command changes no source). What check_retractions costs beside the network."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, as Crossref
+    body = FIXTURES / "crossref/works_retraction_notice_10.1016_s0140-6736(20)31324-6.json"
+
+    def do_GET(self):
+        body = self.body.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
 def commands():
     """Each command's wall time and peak memory (maxrss) in a process of its own."""
+    crossref = ThreadingHTTPServer(("127.0.0.1", 0), RecordedCrossref)
+    threading.Thread(target=crossref.serve_forever, daemon=True).start()
+    env = {**os.environ, "CROSSREF_API_URL": f"http://127.0.0.1:{crossref.server_port}"}
     results = {}
-    for command in (["check_reviews_due"], ["check_citations"], ["check_jama"]):
+    for command in (
+        ["check_reviews_due"], ["check_citations"], ["check_jama"], ["check_retractions"]
+    ):  # fmt: skip
         started = time.perf_counter()
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         done = subprocess.run(
             [sys.executable, "manage.py", *command],
-            cwd=ROOT, capture_output=True, text=True, env=os.environ,
+            cwd=ROOT, capture_output=True, text=True, env=env,
         )  # fmt: skip
         after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         results[command[0]] = {
@@ -172,6 +201,7 @@ def commands():
             "exit": done.returncode,
             "last_line": (done.stdout.strip().splitlines() or [""])[-1][:120],
         }
+    crossref.shutdown()
     return results
 
 

@@ -286,6 +286,8 @@ if CITATION_STYLE not in ("ama", "vancouver"):
 
 # Crossref asks API users for a contact address (its "polite pool"); lookups time out.
 CROSSREF_MAILTO = os.getenv("CROSSREF_MAILTO", "")
+# Where Crossref's REST API answers (bench/scale.py points it at recorded responses).
+CROSSREF_API_URL = os.getenv("CROSSREF_API_URL", "https://api.crossref.org").rstrip("/")
 LOOKUP_TIMEOUT_SECONDS = envint("LOOKUP_TIMEOUT_SECONDS", "10")
 
 # An approved answer is due for a new medical review this many months later.

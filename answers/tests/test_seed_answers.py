@@ -252,3 +252,27 @@ def test_admin_search_matching_few_lists_and_counts_them_all(
     page = client.get(url, {"q": term}).content.decode()
     assert listed_answers(page) == expected
     assert f"{len(expected)} result" in page and "More than" not in page
+
+
+def test_public_search_asks_a_hyphenated_word_as_its_compound_and_finds_the_same(seeded):
+    """WebSearchQuery rewrites "benefit-risk" from a phrase of three lexemes (slow in the
+    RUM index) to its compound lexeme: the same answers must match."""
+    from django.contrib.postgres.search import SearchQuery
+
+    from answers.search import SEARCH_CONFIG, WebSearchQuery
+
+    published = Answer.objects.published()
+    texts = " ".join(published.values_list("live_version__research_plain", flat=True))
+    words = sorted(set(re.findall(r"\b[a-z]+(?:-[a-z]+)+\b", texts)))[:6]
+    assert words
+    rewritten = Answer.objects.annotate(q=WebSearchQuery(f"{words[0]} trial")).values("q")
+    assert sorted(rewritten[0]["q"].split(" & ")) == sorted([f"'{words[0]}'", "'trial'"])
+    for text in [*words, f"{words[0]} disease", f"-{words[1]} disease", f'"{words[2]}" trial']:
+        plain = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+
+        def found(query):
+            matches = published.filter(live_version__search_vector=query)
+            return set(matches.values_list("pk", flat=True))
+
+        assert found(WebSearchQuery(text)) == found(plain), text
+        assert found(plain) or text.startswith("-"), text

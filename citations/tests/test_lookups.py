@@ -14,7 +14,6 @@ import yaml
 from responses import matchers
 
 from citations.lookups import (
-    CROSSREF_WORKS,
     EFETCH,
     LookupFailed,
     identifiers_in,
@@ -23,6 +22,7 @@ from citations.lookups import (
     lookup_pmids,
     retraction_of,
 )
+from citations.models import Source
 from citations.tests.test_importers import (
     PUBMED_AIDS_REVIEW,
     PUBMED_FLAVOCYTOCHROME,
@@ -31,6 +31,8 @@ from citations.tests.test_importers import (
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Crossref's real address: CROSSREF_API_URL is unset in the tests.
+CROSSREF_WORKS = "https://api.crossref.org/works/"
 
 PLOS_DOI = "10.1371/journal.pone.0033693"
 LANCET_DOI = "10.1016/s0140-6736(20)31180-6"
@@ -328,3 +330,42 @@ def test_identifiers_in_refuses_more_than_fifty():
     with pytest.raises(LookupFailed) as failure:
         identifiers_in(text)
     assert str(failure.value) == "Look up at most 50 identifiers at a time."
+
+
+def test_lookups_reuse_one_connection_and_follow_the_configured_address(settings):
+    """check_retractions asks about thousands of DOIs: one kept-alive connection, not a
+    new one (and a TLS handshake) for each; the address is a setting."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    record = yaml.safe_load(fixture_text("crossref/works_10.1371_journal.pone.0033693.yaml"))
+    body = record["interactions"][0]["response"]["content"].encode()
+    connections, paths = set(), []
+
+    class Crossref(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive
+
+        def do_GET(self):
+            connections.add(self.client_address)
+            paths.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Crossref)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.CROSSREF_API_URL = f"http://127.0.0.1:{server.server_port}"
+    try:
+        for _ in range(3):  # the recorded record carries a correction notice
+            assert retraction_of(PLOS_DOI)["retraction_status"] == Source.Retraction.CORRECTED
+    finally:
+        server.shutdown()
+    assert paths == [f"/works/{PLOS_DOI}"] * 3
+    assert len(connections) == 1
+    assert json.loads(body)["message"]["DOI"].lower() == PLOS_DOI.lower()
