@@ -336,11 +336,27 @@ class AnswerAdmin(RevisionAdmin):
             return answers.filter(pk__in=ids)
 
         if getattr(request, "search_capped", False):
+            # More than one page and more than "Show all" takes, or the admin would list
+            # every match at once.
+            listed = max(search.ADMIN_SEARCH_LISTED, self.list_max_show_all + 1, per_page + 1)
             return CappedPaginator(
                 queryset, per_page, orphans, rows=rows,
-                listed=search.ADMIN_SEARCH_LISTED, matched=search.ADMIN_SEARCH_MATCHES, **kwargs,
+                listed=listed, matched=search.ADMIN_SEARCH_MATCHES, **kwargs,
             )  # fmt: skip
         return IdsFirstPaginator(queryset, per_page, orphans, rows=rows, **kwargs)
+
+    def response_action(self, request, queryset):
+        # `queryset` is every match of the search, not the ones listed.
+        if request.POST.get("select_across") == "1" and getattr(request, "search_capped", False):
+            self.message_user(
+                request,
+                f"Select all is not available when more than {search.ADMIN_SEARCH_MATCHES:,} "
+                "answers match: nothing was done. Add words to the search, or select the "
+                "answers on the page.",
+                messages.ERROR,
+            )
+            return None
+        return super().response_action(request, queryset)
 
     @admin.display(ordering="question__topic__name")
     def topic(self, answer):

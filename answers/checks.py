@@ -28,3 +28,36 @@ def ranked_search_index(app_configs, databases=None, **kwargs):
                 )
             )
     return warnings
+
+
+@checks.register(checks.Tags.database)
+def draft_search_column(app_configs, databases=None, **kwargs):
+    """The admin's answer search reads `answers_answer.draft_search` (migration 0023),
+    a column Django does not know: PostgreSQL drops it with a column it is generated
+    from, so a later migration of short_answer or research would lose it silently."""
+    errors = []
+    for alias in databases or []:
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            continue
+        applied = MigrationRecorder(connection).applied_migrations()
+        if ("answers", "0023_stored_draft_search") not in applied:
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM information_schema.columns "
+                "WHERE table_name = 'answers_answer' AND column_name = %s",
+                [search.DRAFT_SEARCH_COLUMN],
+            )
+            present = cursor.fetchone() is not None
+        if not present:
+            errors.append(
+                checks.Error(
+                    "The answers table has no draft_search column, so the admin's answer "
+                    "search fails.",
+                    hint="A migration that dropped or changed short_answer or research took "
+                    "it with them: add it again as answers/migrations/0023 does.",
+                    id="answers.E001",
+                )
+            )
+    return errors

@@ -413,6 +413,9 @@ class Answer(Workflow, models.Model):
     EDITABLE_CONTENT = ["short_answer", "research", "doctor_questions", "disclaimer_id"]
 
     question = models.OneToOneField(Question, on_delete=models.PROTECT, related_name="answer")
+    # On PostgreSQL the table also has `draft_search`, a search vector generated from
+    # short_answer and research (migration 0023). A migration that drops or retypes either
+    # drops that column too: make it again there (`manage.py check` says when it is gone).
     short_answer = models.TextField(
         validators=[rendering.validate_markdown],
         help_text="A few plain-language sentences that answer the question directly. "

@@ -31,7 +31,7 @@ class RumDistance(Func):
     output_field = models.FloatField()
 
 
-# A hyphenated word outside quotes ("benefit-risk", "CAR-T"), as a patient types it.
+# A word with hyphens ("benefit-risk", "CAR-T"), as a patient types it.
 HYPHENATED = re.compile(r"(?<!\w)\w+(?:-\w+)+")
 
 
@@ -41,25 +41,31 @@ class WebSearchQuery(SearchQuery):
     <-> 'risk', and a phrase makes the RUM index check the positions of every match
     (33 ms for "benefit-risk amlodipine" at 100,000 answers; 2.6 ms for 'benefit-risk' &
     'amlodipin'). The compound is in a text's vector exactly where the phrase is, so the
-    matches are the same. Phrases in quotes are left as they are."""
+    matches are the same.
+
+    Only a word PostgreSQL's parser reads as one hyphenated word is rewritten ("10-20" is
+    two numbers, and stays as it is), and not one also written in quotes: a quoted
+    phrase starting with it holds the same three lexemes, which must stay a phrase."""
 
     def __init__(self, text):
         super().__init__(text, search_type="websearch", config=SEARCH_CONFIG)
-        unquoted = " ".join(text.split('"')[::2])
-        self.hyphenated = list(dict.fromkeys(HYPHENATED.findall(unquoted)))[:10]
+        parts = text.split('"')
+        quoted = " ".join(parts[1::2]).lower()
+        words = HYPHENATED.findall(" ".join(parts[::2]))
+        self.hyphenated = [w for w in dict.fromkeys(words) if w.lower() not in quoted][:10]
 
     def as_sql(self, compiler, connection, function=None, template=None):
         sql, params = super().as_sql(compiler, connection, function, template)
         config = f"'{SEARCH_CONFIG}'::regconfig"
         for word in self.hyphenated:
-            # The compound is the lexeme at position 1 of the word's own vector.
             compound = (
-                f"(SELECT quote_literal(lexeme)::tsquery FROM unnest(to_tsvector({config}, %s))"
-                f" WHERE positions @> '{{1}}')"
+                f"(SELECT quote_literal(lexemes[1])::tsquery FROM ts_debug({config}, %s)"
+                " WHERE alias IN ('asciihword', 'hword', 'numhword') AND token = %s"
+                " AND cardinality(lexemes) = 1)"
             )
             phrase = f"phraseto_tsquery({config}, %s)"
             sql = f"ts_rewrite({sql}, {phrase}, COALESCE({compound}, {phrase}))"
-            params = [*params, word, word, word]
+            params = [*params, word, word, word, word]
         return sql, params
 
 

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from answers import search
 from answers.admin import AnswerAdmin
 from answers.models import Answer
+from answers.tests.test_admin_search import admin_search_expected
 from answers.tests.test_browser_readme import sign_in_as
-from answers.tests.test_seed_answers import admin_search_expected
 
 pytestmark = [
     pytest.mark.browser,
