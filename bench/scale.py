@@ -20,9 +20,7 @@ import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +39,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from answers.models import Answer, Topic  # noqa: E402
 from answers.sitemaps import AnswerSitemap  # noqa: E402
+from citations.tests import recorded_crossref  # noqa: E402
 
 ROUNDS = int(os.getenv("ROUNDS", "20"))
 RESULTS = ROOT / "bench" / "results"
@@ -157,27 +156,10 @@ def plans(targets, samples, top=6):
     return "\n".join(out)
 
 
-class RecordedCrossref(BaseHTTPRequestHandler):
-    """Crossref's /works/{doi} on this machine (it cannot reach the real one): a recorded
-    answer for every DOI, the retraction notice's own record (no update notice, so the
-    command changes no source). What check_retractions costs beside the network."""
-
-    protocol_version = "HTTP/1.1"  # keep-alive, as Crossref
-    # Headers and body go out as two writes: with Nagle's algorithm on, each answer then
-    # waits for the client's delayed ACK (40 ms), which Crossref's servers do not add.
-    disable_nagle_algorithm = True
-    body = FIXTURES / "crossref/works_retraction_notice_10.1016_s0140-6736(20)31324-6.json"
-
-    def do_GET(self):
-        body = self.body.read_bytes()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+# Crossref's answer for every DOI in check_retractions' run: the retraction notice's own
+# record (no update notice, so the command changes no source). What the command costs
+# beside the network.
+RECORDED_CROSSREF = FIXTURES / "crossref/works_retraction_notice_10.1016_s0140-6736(20)31324-6.json"
 
 
 # Runs one command as manage.py does, then prints its own peak memory (maxrss, in KB).
@@ -193,8 +175,7 @@ WITH_PEAK = (
 
 def commands():
     """Each command's wall time and peak memory (maxrss) in a process of its own."""
-    crossref = ThreadingHTTPServer(("127.0.0.1", 0), RecordedCrossref)
-    threading.Thread(target=crossref.serve_forever, daemon=True).start()
+    crossref, _ = recorded_crossref.serve(RECORDED_CROSSREF.read_bytes())
     env = {**os.environ, "CROSSREF_API_URL": f"http://127.0.0.1:{crossref.server_port}"}
     results = {}
     for command in (

@@ -335,37 +335,16 @@ def test_identifiers_in_refuses_more_than_fifty():
 def test_lookups_reuse_one_connection_and_follow_the_configured_address(settings):
     """check_retractions asks about thousands of DOIs: one kept-alive connection, not a
     new one (and a TLS handshake) for each; the address is a setting."""
-    import json
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from citations.tests import recorded_crossref
 
     record = yaml.safe_load(fixture_text("crossref/works_10.1371_journal.pone.0033693.yaml"))
     body = record["interactions"][0]["response"]["content"].encode()
-    connections, paths = set(), []
-
-    class Crossref(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive
-
-        def do_GET(self):
-            connections.add(self.client_address)
-            paths.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Crossref)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server, seen = recorded_crossref.serve(body)
     settings.CROSSREF_API_URL = f"http://127.0.0.1:{server.server_port}"
     try:
         for _ in range(3):  # the recorded record carries a correction notice
             assert retraction_of(PLOS_DOI)["retraction_status"] == Source.Retraction.CORRECTED
     finally:
         server.shutdown()
-    assert paths == [f"/works/{PLOS_DOI}"] * 3
-    assert len(connections) == 1
-    assert json.loads(body)["message"]["DOI"].lower() == PLOS_DOI.lower()
+    assert [path for _, path in seen] == [f"/works/{PLOS_DOI}"] * 3
+    assert len({client for client, _ in seen}) == 1
