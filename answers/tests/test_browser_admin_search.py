@@ -2,6 +2,7 @@
 loads it, with a seeded library beside it so that a common word matches many answers."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -53,6 +54,7 @@ def test_editor_searches_the_answer_list_and_pages_through_many_matches(
     in_order = [str(Answer.objects.get(pk=pk)) for pk in admin_search_expected("disease")[:10]]
     assert listed(editor) == in_order[:5]
     editor.click("p.paginator a:has-text('2')")
+    expect(editor).to_have_url(re.compile(r"[?&]p=2"))
     expect(editor.locator("#result_list tbody tr")).to_have_count(5)
     assert listed(editor) == in_order[5:10]
     expect(editor.locator("#searchbar")).to_have_value("disease")
