@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -346,8 +347,10 @@ class AnswerAdmin(RevisionAdmin):
         return IdsFirstPaginator(queryset, per_page, orphans, rows=rows, **kwargs)
 
     def response_action(self, request, queryset):
-        # `queryset` is every match of the search, not the ones listed.
-        if request.POST.get("select_across") == "1" and getattr(request, "search_capped", False):
+        # `queryset` is every match of the search, not the ones listed. "Select all" read
+        # as Django's action form reads it ("1", "true", "on"…).
+        across = forms.BooleanField(required=False).clean(request.POST.get("select_across"))
+        if across and getattr(request, "search_capped", False):
             self.message_user(
                 request,
                 f"Select all is not available when more than {search.ADMIN_SEARCH_MATCHES:,} "

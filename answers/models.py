@@ -415,8 +415,9 @@ class Answer(Workflow, models.Model):
 
     question = models.OneToOneField(Question, on_delete=models.PROTECT, related_name="answer")
     # On PostgreSQL the table also has `draft_search`, a search vector generated from
-    # short_answer and research (migration 0023). A migration that drops or retypes either
-    # drops that column too: make it again there (`manage.py check` says when it is gone).
+    # short_answer and research (migration 0023). A migration removing either drops that
+    # column too (`manage.py check` then warns: make it again); one changing either's type
+    # fails until the column is dropped first.
     short_answer = models.TextField(
         validators=[rendering.validate_markdown],
         help_text="A few plain-language sentences that answer the question directly. "

@@ -17,6 +17,7 @@ and after.
 
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -186,10 +187,10 @@ def commands():
             [sys.executable, "-c", WITH_PEAK, *command],
             cwd=ROOT, capture_output=True, text=True, env=env,
         )  # fmt: skip
-        peak_kb = int(done.stderr.rsplit("peak_kb=", 1)[-1])
+        peak = re.search(r"peak_kb=(\d+)", done.stderr)
         results[command[0]] = {
             "seconds": round(time.perf_counter() - started, 1),
-            "peak_mb": round(peak_kb / 1024),
+            "peak_mb": round(int(peak[1]) / 1024) if peak else None,
             "exit": done.returncode,
             "last_line": (done.stdout.strip().splitlines() or [""])[-1][:120],
         }

@@ -6,13 +6,12 @@
   row against an expression index computes the vector again (0.28 ms a row), so the list
   could not walk the question order and test each row; a stored vector is read (0.02 ms).
   Django does not know the column: inserts and updates leave it to PostgreSQL. Adding it
-  rewrites the table under a lock (about a minute at 100,000 answers): run it when the
-  editors are not saving.
+  rewrites the table under an exclusive lock (about a minute at 100,000 answers), during
+  which the answers table can be neither read nor written.
 - A trigram index on the question's text, so that a rare word of the question is found
   without reading every question (`ILIKE '%word%'` cannot use a B-tree).
 """
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 DRAFT_SEARCH_COLUMN = "draft_search"  # answers/search.py
@@ -31,6 +30,10 @@ def forwards(apps, schema_editor):
         f"USING gin ({DRAFT_SEARCH_COLUMN})"
     )
     schema_editor.execute("DROP INDEX IF EXISTS answer_draft_text_search")
+    # pg_trgm is in PostgreSQL's contrib (every Debian server has it) and trusted: the
+    # database's owner may create it. Going back leaves it (others may use it), as
+    # TrigramExtension's reverse would not.
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     schema_editor.execute(
         "CREATE INDEX IF NOT EXISTS question_text_trigram ON answers_question "
         "USING gin (upper(text) gin_trgm_ops)"
@@ -51,6 +54,4 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("answers", "0022_covering_indexes_for_the_due_list")]
 
-    # pg_trgm is in PostgreSQL's contrib (every Debian server has it) and trusted: the
-    # database's owner may create it. TrigramExtension does nothing on SQLite.
-    operations = [TrigramExtension(), migrations.RunPython(forwards, backwards)]
+    operations = [migrations.RunPython(forwards, backwards)]
