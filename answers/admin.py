@@ -324,11 +324,22 @@ class AnswerAdmin(RevisionAdmin):
     def get_search_results(self, request, queryset, search_term):
         """On PostgreSQL, full-text search of the draft's text (an index: a LIKE over every
         answer's research reads it all) or the question's words; LIKE on SQLite. A search
-        matching more than `ADMIN_SEARCH_MATCHES` answers lists the first ones and says so."""
+        matching more than `ADMIN_SEARCH_MATCHES` answers lists the first ones and says so.
+        A term PostgreSQL's full-text search refuses lists the questions that contain it."""
         term = " ".join(strip_unprintable(search_term).split())[:200]
         if not term or connection.vendor != "postgresql":
             return super().get_search_results(request, queryset, search_term)
-        matches, request.search_capped = search.admin_matches(queryset, term)
+        try:
+            with search.refusable(term, using=queryset.db):
+                matches, request.search_capped = search.admin_matches(queryset, term)
+        except search.SearchRefused:
+            self.message_user(
+                request,
+                f"The answers’ text could not be searched for “{term}”: only the answers "
+                "whose question contains it as typed are listed. Try other words.",
+                messages.WARNING,
+            )
+            matches = queryset.filter(question__text__icontains=term)
         return matches, False
 
     def get_paginator(self, request, queryset, per_page, orphans=0, **kwargs):

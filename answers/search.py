@@ -4,10 +4,20 @@ match on SQLite. `Answer.objects.search(text)` is the entry point; `refresh_vect
 published version's stored vector when it is approved.
 """
 
+import logging
 import re
+from contextlib import contextmanager
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db import connection, connections, models
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    models,
+    transaction,
+)
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Concat, Substr
 
@@ -19,6 +29,8 @@ SNIPPET_START, SNIPPET_STOP = "\x02", "\x03"
 # The RUM index of migration 0021, where PostgreSQL has the rum extension.
 RUM_INDEX = "version_search_rum"
 _has_rum_index = {}  # {connection alias: bool}, asked once per process
+
+log = logging.getLogger(__name__)
 
 
 class RumDistance(Func):
@@ -33,6 +45,54 @@ class RumDistance(Func):
 
 # A word with hyphens ("benefit-risk", "CAR-T"), as a patient types it.
 HYPHENATED = re.compile(r"(?<!\w)\w+(?:-\w+)+")
+# Outside quotes, what websearch_to_tsquery reads between words: spaces, and the operators
+# of to_tsquery's own syntax, which it skips.
+BETWEEN_WORDS = re.compile(r"[\s!&|()<]+")
+LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+LEADING_MARKS = re.compile(r"[\W_]*")
+
+
+def websearch_text(text):
+    """`text` as websearch_to_tsquery is given it: the patient's words, "quoted phrases",
+    -exclusions and "or"s, without what carries no word.
+
+    PostgreSQL reads each minus sign as one NOT and keeps the NOTs waiting for their word on
+    a stack of 32 places: 33 minus signs in a row, alone or before a word, with or without
+    spaces between them, and it refuses the whole search ("tsquery stack too small"); an
+    even number before a word cancel out. A patient means one NOT by any number. So here:
+
+    - minus signs and other marks before a word or a quoted phrase are one NOT if a minus
+      sign is among them ("--smoking", "(-smoking" leave smoking out); a word keeps its
+      inner hyphens ("CAR-T");
+    - a mark, or a run of them, with no word of its own ("-", "!!!", "((("), and a phrase
+      with no word in it (`""`), mean nothing and go: a dash between spaces is punctuation;
+    - "or" joins the words on either side of it: repeated, one; with no word on a side, none;
+    - a phrase whose closing quote is missing runs to the end, as PostgreSQL reads it.
+
+    What is left has at most one NOT before each word or phrase, so PostgreSQL's stack holds
+    three operators at most; given again, it comes back unchanged."""
+    terms = []
+    negate_phrase = False
+    parts = text.split('"')  # a quote left open: the last part is a phrase to the end
+    for index, part in enumerate(parts):
+        if index % 2:
+            if LETTER_OR_DIGIT.search(part):
+                terms.append(f'{"-" if negate_phrase else ""}"{" ".join(part.split())}"')
+            continue
+        for token in BETWEEN_WORDS.split(part):
+            marks = LEADING_MARKS.match(token).group()
+            if word := token[len(marks) :]:
+                terms.append(f"{'-' if '-' in marks else ''}{word}")
+        # Marks written against the next phrase's opening quote (`-"hip fracture"`): its NOT.
+        negate_phrase = "-" in marks and not word
+    words = []
+    for term in terms:
+        if term.lower() == "or" and (not words or words[-1].lower() == "or"):
+            continue
+        words.append(term)
+    if words and words[-1].lower() == "or":
+        words.pop()
+    return " ".join(words)
 
 
 class WebSearchQuery(SearchQuery):
@@ -45,10 +105,15 @@ class WebSearchQuery(SearchQuery):
 
     Only a word PostgreSQL's parser reads as one hyphenated word is rewritten ("10-20" is
     two numbers, and stays as it is), and not one also written in quotes: a quoted
-    phrase starting with it holds the same three lexemes, which must stay a phrase."""
+    phrase starting with it holds the same three lexemes, which must stay a phrase.
+
+    `text` is read as `websearch_text` leaves it; `.text` is what is left (empty: nothing
+    to match)."""
 
     def __init__(self, text):
+        text = websearch_text(text)
         super().__init__(text, search_type="websearch", config=SEARCH_CONFIG)
+        self.text = text
         parts = text.split('"')
         quoted = " ".join(parts[1::2]).lower()
         words = HYPHENATED.findall(" ".join(parts[::2]))
@@ -67,6 +132,38 @@ class WebSearchQuery(SearchQuery):
             sql = f"ts_rewrite({sql}, {phrase}, COALESCE({compound}, {phrase}))"
             params = [*params, word, word, word, word]
         return sql, params
+
+
+class SearchRefused(Exception):
+    """PostgreSQL refused a search for its text (see `refusable`)."""
+
+
+@contextmanager
+def refusable(text, using):
+    """A search of `text` on the database `using`, in a savepoint: a statement PostgreSQL
+    refuses then leaves any transaction around it usable, and its refusal is logged and
+    raised as SearchRefused, for the page to say so instead of failing. `websearch_text`
+    leaves no text PostgreSQL is known to refuse; this is for the ones not known yet.
+
+    A database that does not answer at all (a lost connection, a restart, a timeout) is no
+    refusal of the text: its error goes on to its own page (answers/middleware.py
+    `DatabaseUnavailable`)."""
+    try:
+        with transaction.atomic(using=using):
+            yield
+    except DatabaseError as error:
+        if not _refused_the_text(error):
+            raise
+        log.exception("PostgreSQL refused the search %r", text)
+        raise SearchRefused(text) from error
+
+
+def _refused_the_text(error):
+    # Django's OperationalError is also each of PostgreSQL's program limits (SQLSTATE class
+    # 54: "tsquery is too large", "stack depth limit exceeded"), which a text can reach.
+    if not isinstance(error, OperationalError | InterfaceError):
+        return True
+    return (getattr(error.__cause__, "sqlstate", None) or "").startswith("54")
 
 
 def ranks_by_index(alias):
@@ -91,6 +188,8 @@ def matching(published, listing, text, limit=20):
         return listing.none()
     if connection.vendor == "postgresql":
         query = WebSearchQuery(text)
+        if not query.text:  # only marks, nothing PostgreSQL could match
+            return listing.none()
         vector = F("live_version__search_vector")
         newest = F("live_version__approved_at").desc()
         if ranks_by_index(published.db):
@@ -158,13 +257,14 @@ ADMIN_SEARCH_LISTED = 1000
 
 class DraftMatches(Func):
     """`answer.draft_search @@ websearch_to_tsquery(text)`, as a condition for `filter()`,
-    on the query's own answers table whatever alias it is given (in a subquery, U0)."""
+    on the query's own answers table whatever alias it is given (in a subquery, U0), with
+    `text` as `websearch_text` leaves it."""
 
     conditional = True
     output_field = models.BooleanField()
 
     def __init__(self, text):
-        super().__init__(Value(text))
+        super().__init__(Value(websearch_text(text)))
         self.alias = None
 
     def resolve_expression(self, query=None, *args, **kwargs):

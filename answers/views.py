@@ -23,7 +23,7 @@ from answers.models import Answer, SitePolicy, Topic
 from answers.page_cache import public_page
 from answers.policies import DEFAULTS
 from answers.rendering import render_markdown, validate_markdown
-from answers.search import SNIPPET_START, SNIPPET_STOP
+from answers.search import SNIPPET_START, SNIPPET_STOP, SearchRefused, refusable
 from citations.characters import strip_unprintable, validate_printable
 from citations.models import Source
 
@@ -78,16 +78,20 @@ def highlighted(snippet):
 def search(request):
     # A control character can reach no page, and PostgreSQL refuses NUL: drop them.
     query = " ".join(strip_unprintable(request.GET.get("q", "")).split())[:200]
-    results = []
+    results, refused = [], False
     if query:
-        for answer in Answer.objects.search(query):
-            answer.snippet_html = highlighted(answer.snippet)
-            results.append(answer)
+        try:
+            with refusable(query, using=Answer.objects.db):
+                results = list(Answer.objects.search(query))
+        except SearchRefused:
+            refused = True
+    for answer in results:
+        answer.snippet_html = highlighted(answer.snippet)
     topics = [] if results else Topic.objects.with_published_answers().order_by("name")
     return render(
         request,
         "answers/search.html",
-        {"query": query, "results": results, "topics": topics},
+        {"query": query, "results": results, "refused": refused, "topics": topics},
     )
 
 

@@ -150,3 +150,61 @@ def test_check_warns_when_a_migration_lost_the_draft_search_column(db):
         cursor.execute("ALTER TABLE answers_answer DROP COLUMN draft_search")
     with pytest.raises(SystemCheckError, match="answers.W002.*no draft_search column"):
         call_command("check", databases=["default"], fail_level="WARNING")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def admin_search(client, typed):
+    response = client.get(URL, {"q": typed})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# A NUL is not among them: Django's own search form refuses it, with its own message.
+@pytest.mark.parametrize(
+    "typed",
+    ["-" * 50, "-" * 200, "- " * 100, '"' * 100, "or " * 60, '-"' * 100, "(-)" * 66,
+     "\x1b-" * 100, "-\x1b \x7f-\x07" * 40],
+)  # fmt: skip
+def test_a_search_of_marks_alone_lists_no_answer(editor_client, demo_answer, typed):
+    page = admin_search(editor_client, typed)
+    assert listed_answers(page) == [] and "0 results" in page
+    assert "could not be searched" not in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("-" * 50 + " multiple sclerosis", True),
+        ("multiple sclerosis " + "- " * 60, True),
+        ('"multiple sclerosis" ' + '"' * 60 + "-" * 50, True),
+        ('"sclerosis multiple" ' + "-" * 50, False),  # still a phrase, in its order
+        ("-" * 50 + "sclerosis", False),
+        ("CAR-T " + "-" * 50 + "sclerosis", False),
+        ("-" * 20 + "sclerosis", False),  # twenty minus signs do not cancel out
+    ],
+)
+def test_a_search_keeps_its_meaning_among_marks(editor_client, demo_answer, typed, found):
+    page = admin_search(editor_client, typed)
+    assert listed_answers(page) == ([demo_answer.pk] if found else [])
+    assert "could not be searched" not in page
+
+
+def test_a_search_postgresql_refuses_lists_the_questions_that_contain_it(
+    editor_client, demo_answer, monkeypatch, caplog
+):
+    from answers import search
+
+    # Whatever is typed, the text search is refused, as an unforeseen shape would be.
+    monkeypatch.setattr(search, "websearch_text", lambda text: "-" * 33 + text)
+    page = admin_search(editor_client, "CAR-T cell")
+    assert listed_answers(page) == [demo_answer.pk]  # from its question
+    assert "The answers’ text could not be searched for “CAR-T cell”" in page
+    assert "tsquery stack too small" in caplog.text
+    page = admin_search(editor_client, "rituximab")  # only in the answer's text
+    assert listed_answers(page) == [] and "0 results" in page
+    assert "could not be searched for “rituximab”" in page
