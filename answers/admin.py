@@ -18,7 +18,7 @@ from django.utils.text import Truncator
 from answers import readability, schedule, search
 from answers.attribution import uncited_blocks
 from answers.diffing import revision_diff
-from answers.forms import AnswerForm, CitationFormSet, DisclaimerForm, TopicForm
+from answers.forms import AnswerForm, CitationFormSet, DisclaimerForm, SitePolicyForm, TopicForm
 from answers.models import (
     Answer,
     AnswerDueForReview,
@@ -838,6 +838,7 @@ class TransitionAdmin(ReadOnlyAdmin):
 class SitePolicyAdmin(RevisionAdmin):
     """The pages every footer links to: they can be edited, never added to or deleted."""
 
+    form = SitePolicyForm
     list_display = ["title", "updated_at"]
     fieldsets = [(None, {"fields": ["body"]})]  # fieldsets: RevisionAdmin adds the reason
 

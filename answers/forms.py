@@ -1,9 +1,12 @@
+from functools import partial
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from markdownx.widgets import AdminMarkdownxWidget
 
-from answers.models import Answer, Disclaimer, Topic, TransitionError
+from answers.models import Answer, Disclaimer, SitePolicy, Topic, TransitionError
 from answers.rendering import validate_markdown
 from citations.forms import clean_text, hand_over_null_check
 from citations.markers import CitedSource, check_citations
@@ -11,16 +14,36 @@ from citations.revisions import ChangeReasonForm
 
 
 class MarkdownForm(ChangeReasonForm):
-    """A form whose Markdown fields give the browser their length limit, so that the admin's
-    script (static/js/form-limits.js) refuses an oversized paste before sending it. Never as
-    maxlength: a browser cuts a paste there without a word."""
+    """A form whose Markdown fields are held to their limits (`validate_markdown`) as each
+    field is cleaned, before anything reads the text.
+
+    Checked only by the model, a refused text would first be put on the instance, and then
+    the model's clean(), the citation checks and the change form shown again (its citation
+    check, whether it differs from the live version) would all parse it: seconds for a
+    megabyte. Refused here, it never reaches the instance, and the form shows it back as
+    typed, with the message on its field.
+
+    The browser gets each limit too, so that the admin's script (static/js/form-limits.js)
+    refuses an oversized paste before sending it. Never as maxlength: a browser cuts a
+    paste there without a word."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self._meta.model._meta.concrete_fields:
             if field.name in self.fields and validate_markdown in field.validators:
-                widget = self.fields[field.name].widget
-                widget.attrs["data-max-chars"] = settings.MARKDOWN_MAX_CHARS
+                self.hold_to_markdown_limits(self.fields[field.name])
+
+    @staticmethod
+    def hold_to_markdown_limits(field):
+        # A field's own max_length (a site policy's) is one more limit on the same count:
+        # one message for both, not Django's "Ensure this value has at most …" as well.
+        limit = min(field.max_length or settings.MARKDOWN_MAX_CHARS, settings.MARKDOWN_MAX_CHARS)
+        field.validators = [
+            partial(validate_markdown, max_chars=limit),
+            *(v for v in field.validators if not isinstance(v, MaxLengthValidator)),
+        ]
+        field.widget.attrs.pop("maxlength", None)
+        field.widget.attrs["data-max-chars"] = limit
 
 
 class SectionWidget(AdminMarkdownxWidget):
@@ -58,6 +81,9 @@ class AnswerForm(MarkdownForm):
 
     def clean(self):
         cleaned = super().clean()
+        # A refused research text never reaches the instance, which keeps the stored one:
+        # the citations formset, cleaned next, must not check markers in that instead.
+        self.instance._research_refused = self.has_error("research")
         if self.instance.pk:
             self.refuse_stale_save(cleaned.get("edit_version"))
         return cleaned
@@ -92,6 +118,12 @@ class TopicForm(MarkdownForm):
         widgets = {"description": AdminMarkdownxWidget(attrs={"rows": 4})}
 
 
+class SitePolicyForm(MarkdownForm):
+    class Meta:
+        model = SitePolicy
+        fields = "__all__"
+
+
 class CitationFormSet(forms.BaseInlineFormSet):
     """The answer's citations, checked against the markers in its research text."""
 
@@ -105,8 +137,8 @@ class CitationFormSet(forms.BaseInlineFormSet):
         for form in self.forms:
             if hasattr(form, "cleaned_data") and not self._should_delete_form(form):
                 clean_text(form)
-        if any(self.errors):
-            return
+        if any(self.errors) or getattr(self.instance, "_research_refused", False):
+            return  # the research was refused with its own message (AnswerForm.clean)
         try:
             validate_markdown(self.instance.research)
         except ValidationError:

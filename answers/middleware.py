@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,11 @@ def refuse_oversized_posts(get_response):
 
 
 def too_large(request, size, limit):
-    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
-        # The admin's live preview shows what it gets back in place of the preview.
+    preview = request.path == reverse("markdown-preview")
+    if preview or request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        # The admin's live preview (django-markdownx) puts whatever it gets back, whatever
+        # the status, in place of the preview: a line, not a page. Known by its address too,
+        # whether or not its script says it is one.
         return HttpResponse(
             format_html(
                 "<p><strong>No preview:</strong> the text is too large to send ({}; the "

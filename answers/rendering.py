@@ -17,6 +17,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from markdown_it import MarkdownIt
 
+from citations.characters import normalize_newlines
 from citations.markers import CITATION_ANCHOR, CITATION_LABEL, citation_plugin
 
 ALLOWED_TAGS = {
@@ -53,17 +54,24 @@ def markup_count(text):
     return characters + markers
 
 
-def validate_markdown(text):
-    """Refuse, with a message, Markdown that is too long or too dense to render quickly."""
+def validate_markdown(text, max_chars=None):
+    """Refuse, with a message, Markdown that is too long (past MARKDOWN_MAX_CHARS, or a
+    field's own `max_chars` below it) or too dense to render quickly.
+
+    Cheap whatever the size: the length is checked first, so a megabyte costs no more than
+    counting its line breaks. Forms run it as they clean the field, before anything parses
+    the text (answers/forms.py `MarkdownForm`). Line breaks count as stored: a browser sends
+    each as CR LF."""
     text = text or ""
-    limit = settings.MARKDOWN_MAX_CHARS
-    if len(text) > limit:
+    limit = min(max_chars or settings.MARKDOWN_MAX_CHARS, settings.MARKDOWN_MAX_CHARS)
+    length = len(text) - text.count("\r\n")
+    if length > limit:
         raise ValidationError(
-            f"This text is {len(text):,} characters long; the limit is {limit:,}. "
+            f"This text is {length:,} characters long; the limit is {limit:,}. "
             "Shorten it or split the answer.",
             code="markdown_too_long",
         )
-    markup = markup_count(text)
+    markup = markup_count(normalize_newlines(text))
     if markup > MARKUP_BUDGET:
         raise ValidationError(
             f"This text has {markup:,} line breaks, list markers and formatting characters "

@@ -2,6 +2,8 @@
 field, and stays in the field; without JavaScript the server answers with a page that says
 what happened. Either way nothing is saved."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -92,6 +94,53 @@ def test_huge_paste_in_a_previewed_field_says_so_in_the_preview_too(
     )
     page.screenshot(path="/tmp/form-limit-research.png")
     assert Answer.objects.get().research == demo_answer.research
+
+
+def without_the_ajax_header(route):
+    """Send the request on without X-Requested-With, as a proxy or another version of the
+    widget's script might: the preview's address alone must be enough."""
+    headers = route.request.all_headers()
+    headers.pop("x-requested-with", None)
+    route.continue_(headers=headers)
+
+
+def test_preview_of_a_text_over_the_body_limit_is_a_line_not_a_page(
+    page, live_server, editor, demo_answer, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000  # 97.7 KB: a smaller text, the same path
+    sign_in(page, live_server, editor)
+    answers = []  # the status of each preview of the research, as it comes back
+    page.on("response", lambda r: answers.append(r.status) if "field=research" in r.url else 0)
+    page.route("**/admin/markdown-preview/**", without_the_ajax_header)
+    page.goto(f"{live_server.url}/admin/answers/answer/{demo_answer.pk}/change/")
+    preview = page.locator("#id_research + .markdownx-preview")
+    # The stored text's preview first (the first reading grade loads a dictionary).
+    expect(preview).to_contain_text("Reading grade", timeout=60_000)
+
+    page.evaluate(
+        """([selector, text]) => {
+            const field = document.querySelector(selector);
+            field.value = text;
+            field.dispatchEvent(new Event("input", { bubbles: true }));
+        }""",
+        ["#id_research", text_of(150_000)],
+    )
+
+    expect(preview).to_have_text(
+        re.compile(
+            r"^No preview: the text is too large to send \(14\d\.\d\sKB; "
+            r"the limit is 97\.7\sKB\)\.$"
+        )
+    )
+    preview.scroll_into_view_if_needed()
+    page.screenshot(path="/tmp/preview_too_large.png")
+    assert answers == [200, 413]
+    html = preview.inner_html()
+    assert "<html" not in html.lower()
+    assert "too large to send</h1>" not in html
+    expect(preview.locator("h1, main, header, footer")).to_have_count(0)
+    assert "| Change answer |" in page.title()  # still the form, the text still in it
+    assert page.eval_on_selector("#id_research", "e => e.value.length") == 150_000
 
 
 def test_text_without_its_own_limit_is_held_to_what_the_form_can_send(

@@ -1,16 +1,24 @@
-"""Characters no page or feed can carry, typed into every admin form: a message on the
-field, the text kept in the form, nothing saved. Searches drop them instead of failing."""
+"""Characters no page or feed can carry, typed into every admin form, and megabytes pasted
+into a Markdown field: a message on the field, the text kept in the form, nothing saved, and
+no work done on the refused text. Searches drop such characters instead of failing."""
 
 import json
 import re
+from contextlib import contextmanager
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from unittest.mock import patch
+from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
-from answers.models import Answer, ContributorProfile, Disclaimer, Topic
+from answers import attribution, readability, rendering
+from answers.models import Answer, ContributorProfile, Disclaimer, SitePolicy, Topic
+from answers.policies import DEFAULTS
+from citations import markers
 from citations.models import Source
 from conftest import PASSWORD
 
@@ -18,6 +26,7 @@ pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).resolve().parents[2] / "citations" / "tests" / "fixtures"
 IMPORT = "/admin/citations/source/import/"
+FORM = "application/x-www-form-urlencoded"
 
 
 class FormFields(HTMLParser):
@@ -220,6 +229,141 @@ def test_oversized_research_is_refused_once_without_marker_checks(client, editor
         "This text is 70,004 characters long; the limit is 50,000. Shorten it or split the answer."
     ]
     assert Answer.objects.get().research == demo_answer.research
+
+
+# What an editor might paste by mistake: a megabyte, or all but the most a form can send
+# (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB), as a browser without the admin's script sends it.
+PASTED_SIZES = {"1 MB": 1_000_000, "2.4 MB": 2_400_000}
+PARAGRAPH = (
+    "In the phase 2 trial, CAR-T cell therapy lowered the yearly relapse rate of patients "
+    "with relapsing MS, and most of them had no serious side effects in the first year of "
+    "follow-up; the authors call for larger trials before it is offered outside studies [1]."
+)
+
+
+def pasted(length):
+    """`length` characters of research-like Markdown, as the editor typed it (LF)."""
+    return "\n\n".join([PARAGRAPH] * (length // (len(PARAGRAPH) + 2) + 1))[:length]
+
+
+@contextmanager
+def work_on_texts():
+    """Spies on what a Markdown text costs once accepted (wraps=: the real functions run;
+    the spies only record the texts they are given): finding its citation markers, the
+    attribution check's parse, the renderer's parse and the reading grade."""
+    with (
+        patch("citations.markers.find_markers", wraps=markers.find_markers) as find_markers,
+        patch("answers.attribution.parse", wraps=attribution.parse) as attribution_parse,
+        patch("answers.rendering.parse_markdown", wraps=rendering.parse_markdown) as render,
+        patch("answers.readability.grade_section", wraps=readability.grade_section) as grade,
+    ):
+        yield {
+            "citation markers": find_markers,
+            "attribution": attribution_parse,
+            "renderer": render,
+            "reading grade": grade,
+        }
+
+
+def texts_over_the_limit(spies):
+    """For each spy, how many times it was given a text longer than a field may be."""
+    return {
+        name: sum(
+            any(isinstance(arg, str) and len(arg) > settings.MARKDOWN_MAX_CHARS for arg in c.args)
+            for c in spy.call_args_list
+        )
+        for name, spy in spies.items()
+    }
+
+
+@pytest.mark.parametrize("size", PASTED_SIZES.values(), ids=PASTED_SIZES.keys())
+@pytest.mark.parametrize("name", ["research", "short_answer"])
+def test_pasted_megabytes_are_refused_before_any_work_on_them(
+    client, editor, demo_answer, name, size
+):
+    client.force_login(editor)
+    url = change_url(demo_answer)
+    data = form_data(client, url)
+    typed = pasted(size)
+    data[name] = [typed.replace("\n", "\r\n")]  # as a browser sends it
+    before = snapshot(demo_answer)
+
+    with work_on_texts() as spies:
+        response = client.post(
+            url, urlencode({**data, "_save": "Save"}, doseq=True), content_type=FORM
+        )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert field_errors(html, f"id_{name}") == [
+        f"This text is {size:,} characters long; the limit is 50,000. Shorten it or split the "
+        "answer."
+    ]
+    shown = FormFields()
+    shown.feed(html)
+    assert shown.data[name][0].replace("\r\n", "\n") == typed  # still in the form, to be cut
+    assert snapshot(demo_answer) == before
+    # The page shown again still checks the stored answer's markers (so the spies work),
+    # but nothing parsed, checked, rendered or graded the refused text.
+    assert spies["citation markers"].called
+    assert texts_over_the_limit(spies) == dict.fromkeys(spies, 0)
+
+
+@pytest.mark.parametrize(
+    "kind, name, limit",
+    [("disclaimer", "body", 50_000), ("topic", "description", 50_000), ("policy", "body", 20_000)],
+)
+def test_every_markdown_form_refuses_a_pasted_megabyte_with_its_limit(
+    client, editor, demo_answer, kind, name, limit
+):
+    if kind == "policy":  # as migrated (browser tests flush the tables)
+        obj, _ = SitePolicy.objects.get_or_create(
+            kind="editorial", defaults={"body": DEFAULTS["editorial"]}
+        )
+    else:
+        obj = Disclaimer.objects.get() if kind == "disclaimer" else demo_answer.question.topic
+    client.force_login(editor)
+    url = change_url(obj)
+    page = client.get(url).content.decode()
+    # The limit for the admin's script; never maxlength, where a browser cuts a paste.
+    assert re.search(rf'<textarea name="{name}"[^>]* data-max-chars="{limit}"', page)
+    assert not re.search(rf'<textarea name="{name}"[^>]* maxlength=', page)
+    data = form_data(client, url)
+    typed = pasted(1_000_000)
+    data[name] = [typed.replace("\n", "\r\n")]
+    before = snapshot(obj)
+
+    response = client.post(url, {**data, "_save": "Save"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert field_errors(html, f"id_{name}") == [
+        f"This text is 1,000,000 characters long; the limit is {limit:,}. Shorten it or split "
+        "the answer."
+    ]
+    assert typed[:1_000] in unescape(html).replace("\r\n", "\n")
+    assert snapshot(obj) == before
+
+
+def test_refused_research_is_not_checked_against_the_citations_in_its_place(
+    client, editor, demo_answer
+):
+    """The stored research cites [1]; the editor removes citation 1 and its marker, in a
+    text refused for another reason. The stored text must not be checked in its place."""
+    client.force_login(editor)
+    url = change_url(demo_answer)
+    data = form_data(client, url)
+    row = next(k for k, v in data.items() if k.endswith("-number") and v == ["1"])
+    data[row.replace("-number", "-DELETE")] = ["on"]
+    data["research"] = [data["research"][0].replace(" [1]", "") + "\x01"]
+
+    response = client.post(url, {**data, "_save": "Save"})
+
+    assert response.status_code == 200
+    [message] = field_errors(response.content.decode(), "id_research")
+    assert "(U+0001)" in message
+    assert Answer.objects.get().research == demo_answer.research
+    assert demo_answer.citations.filter(number=1).exists()
 
 
 def test_pasted_export_with_a_control_character_is_refused_with_its_place(client, editor):

@@ -68,3 +68,17 @@ def test_oversized_live_preview_says_so_in_the_preview(client, editor):
         "<p><strong>No preview:</strong> the text is too large to send ("
     )
     assert "the limit is 2.5\xa0MB).</p>" in response.content.decode()
+
+
+def test_oversized_live_preview_is_known_by_its_address_too(client, editor):
+    """django-markdownx's script says it is an XMLHttpRequest, but a proxy or another version
+    of it may not: the preview pane shows whatever comes back, so never the 413 page."""
+    client.force_login(editor)
+    response = client.post(reverse("markdown-preview") + "?field=research", {"content": HUGE})
+
+    assert response.status_code == 413
+    html = response.content.decode()
+    assert html.startswith("<p><strong>No preview:</strong> the text is too large to send (3.")
+    assert html.endswith("MB; the limit is 2.5\xa0MB).</p>")
+    assert "<html" not in html
+    assert "Your form was too large to send" not in html
