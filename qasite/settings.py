@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "reports",
     # Only for its system checks on RATELIMIT_USE_CACHE (reports/rate_limit.py).
     "django_ratelimit",
+    # Failed sign-ins counted per account and client; lockouts listed in the admin.
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +74,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A sign-in that django-axes refused becomes the wait page (AXES_LOCKOUT_CALLABLE), which
+    # every middleware above then treats like any other response. Axes asks to be last; it
+    # only reads what the login view left on the request, so the 503 page can stay innermost.
+    "axes.middleware.AxesMiddleware",
     # Innermost, so it sees the views' database errors: a 503 page, never a traceback.
     "answers.middleware.DatabaseUnavailable",
 ]
@@ -188,6 +194,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Password guessing (django-axes): after LOGIN_FAILURE_LIMIT failed sign-ins for one account
+# from one client, that account is refused to that client, right password or not, until
+# LOGIN_COOLOFF_MINUTES pass with no further try. Other clients can still sign in to it, so
+# a guesser cannot lock a reviewer out. Counted in the database: the limit holds across
+# gunicorn workers, app servers and restarts. Superusers lift a lock early by deleting it
+# (Admin → Axes → Access attempts).
+AUTHENTICATION_BACKENDS = [
+    # Only this one (User.objects.with_perm needs one): axes' AxesBackend, whose lock is
+    # checked before any password, then Django's ModelBackend, which refuses the demo
+    # accounts' public passwords unless DEBUG.
+    "answers.demo_accounts.DemoPasswordsRefusedBackend",
+]
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
+LOGIN_COOLOFF_MINUTES = envint("LOGIN_COOLOFF_MINUTES", "15")
+if LOGIN_FAILURE_LIMIT < 1 or LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be 1 or more.")
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_COOLOFF_MINUTES / 60  # axes reads a float as hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client as the report rate limit finds it: X-Forwarded-For walked past TRUSTED_PROXIES.
+AXES_CLIENT_IP_CALLABLE = "reports.rate_limit.client_ip"
+AXES_RESET_ON_SUCCESS = True
+# A try while locked out counts too and starts the wait again, so the wait the page names
+# is always exactly what is left.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+# Every failure is also kept (up to 1,000 an account) after its lockout ends or is lifted.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "answers.login_limits.lockout_response"
+AXES_USERNAME_CALLABLE = "answers.login_limits.username"  # cut to what axes can store
+# No "AXES: BEGIN" line from every process: the cron commands' output stays theirs.
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.getenv("TIME_ZONE", "UTC")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import index
 from django.urls import include, path
 
+from answers.demo_accounts import LoginForm
 from answers.page_cache import public_page
 from answers.sitemaps import SITEMAPS, sitemap_page
 from answers.views import favicon, markdown_preview, robots_txt
@@ -9,6 +10,8 @@ from answers.views import favicon, markdown_preview, robots_txt
 admin.site.site_header = "qasite editorial admin"
 admin.site.site_title = "qasite admin"
 admin.site.index_title = "Questions, answers and references"
+# Says on the form why a demo account's public password is refused (DEBUG off).
+admin.site.login_form = LoginForm
 
 # django-markdownx's own URLs are not included: its preview endpoint is public and does
 # not sanitize, and its image upload is switched off. The preview answers staff only.

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.test import override_settings
 from playwright.sync_api import expect
 
 from answers.management.commands.create_demo_accounts import DEMO_ACCOUNTS
@@ -24,8 +25,9 @@ def sign_in_as(browser, live_server, username):
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", DEMO_ACCOUNTS[username]["password"])
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_contain_text(DEMO_ACCOUNTS[username]["first_name"])
+    with override_settings(DEBUG=True):  # as under `make run`: demo passwords need DEBUG=1
+        page.click("input[type=submit]")
+        expect(page.locator("#user-tools")).to_contain_text(DEMO_ACCOUNTS[username]["first_name"])
     return page
 
 

@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from answers.models import Answer, Disclaimer, Question, Topic
 from citations.models import Citation, Source
@@ -60,5 +61,6 @@ def test_demo_accounts_can_sign_in_to_the_admin(client, settings):
     settings.DEBUG = True
     call_command("create_demo_accounts")
     call_command("create_demo_accounts")  # twice: nothing changes
-    assert client.login(username="editor", password="editor-demo-pass")
+    # django-axes counts sign-ins per client, so authenticate() needs a request.
+    assert client.login(request=HttpRequest(), username="editor", password="editor-demo-pass")
     assert client.get("/admin/answers/answer/").status_code == 200
