@@ -805,7 +805,6 @@ class PublishedVersion(models.Model):
     page_html = models.TextField(blank=True, default="", editable=False)
     page_key = models.CharField(max_length=32, blank=True, default="", editable=False)
     page_etag = models.CharField(max_length=64, blank=True, default="", editable=False)
-    page_modified = models.BigIntegerField(null=True, editable=False)
 
     class Meta:
         ordering = ["-approved_at"]
@@ -931,6 +930,34 @@ class PageEpoch(models.Model):
 
     def __str__(self):
         return f"page epoch {self.value}"
+
+
+class PageGeneration(models.Model):
+    """One row: the publication generation's truth (answers/page_generation.py). Every event
+    that changes a public page moves it in the event's own transaction, so it commits with
+    the change. Redis and the page-cache directory only mirror it."""
+
+    value = models.BigIntegerField()
+
+    def __str__(self):
+        return f"publication generation {self.value}"
+
+
+class Tombstone(models.Model):
+    """A page taken down (withdrawn, expired, deleted) or changed for safety (a retraction
+    notice) at a generation: no copy of it, nor of a page that links to it, kept from before
+    that generation is ever served again, by any layer, whatever fails."""
+
+    path = models.CharField(max_length=300, help_text="The page's address, e.g. /ask/slug/.")
+    generation = models.BigIntegerField(db_index=True)
+    reason = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-generation"]
+
+    def __str__(self):
+        return f"{self.path} ({self.reason}, generation {self.generation})"
 
 
 class Transition(models.Model):

@@ -1,112 +1,374 @@
 """
-The publication generation: a token every event that changes a public page replaces
-(`answers.page_cache.pages_changed`). A cached page is served only under the generation it
-was rendered in, so one move drops every page in every worker of every app server.
+The publication generation: a number that every event changing a public page moves
+(`answers.page_cache.pages_changed`), with the tombstones of the pages taken down. A kept
+page is served as it is only under the generation it was rendered in; a tombstone says that
+no copy of its page from before its generation may be served at all (answers/page_cache.py).
 
-Reading it is on the path of every cached page, so it costs no round trip:
+Its truth is in PostgreSQL. `advance()` moves the one `PageGeneration` row in the event's
+own transaction and inserts the event's tombstones there, so both commit, or roll back, with
+the change itself. The new value is the later of one more than before and the time in
+microseconds, so it only goes forward, even over a table emptied or restored from a backup.
 
-- with Redis (`REDIS_URL`), the token is a key, and each move is also published on a
-  channel. Each process subscribes once and, per request, only polls its subscription's
-  socket (a non-blocking `select`): Redis writes the message to every subscriber before it
-  answers the mover, so a request that follows a publication sees the new token. Only
-  when the subscription is (re)made is the key read.
-- without Redis, the token is a file in `PAGE_CACHE_DIR`, replaced atomically by a rename;
-  each request compares the file's inode and modification time (one `stat`), and reads it
-  again only when they differ. Every worker on the machine shares it.
+Redis (`REDIS_URL`: a key, a hash of tombstones and a publish/subscribe channel) and a file
+in `PAGE_CACHE_DIR`, shared by every worker of the machine, only mirror it, for speed. Once
+the transaction commits, `announce()` writes both, each "only if higher", and publishes the
+move. A mirror can be behind: a write that failed, a Redis restarted empty, restored from an
+older snapshot or failed over to a replica that had not caught up. So:
 
-When Redis cannot be reached the generation is None: the page cache then serves nothing
-from memory and renders (the pages are still correct).
+- a process never adopts a lower number than one it knows, and writes what it knows back to
+  a mirror it finds behind;
+- each process's view (`Generation.current()`) polls its Redis subscription (a
+  non-blocking read of a socket) and `stat`s the file on every request, which costs no
+  round trip, and asks PostgreSQL at most every SYNC_SECONDS (one row, and the tombstones
+  since), so a process that missed a message is behind for at most that long;
+- a take-down waits SYNC_SECONDS once it has committed before it returns (`settle`): by
+  then every process has either heard of it or asks PostgreSQL before serving anything.
+
+A thread whose open transaction moved the generation sees None (the page cache serves and
+keeps nothing for it) until that transaction ends: the pages it renders show changes that
+are not committed yet, and could still be rolled back.
 """
 
+import fcntl
+import json
+import logging
 import os
-import secrets
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import redis
+from django.apps import apps
 from django.conf import settings
+from django.db import connections, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 
-KEY = "pages:generation"
-CHANNEL = "pages:generation"
+log = logging.getLogger(__name__)
+
+# How often each process asks PostgreSQL, and how long a take-down waits after its commit.
+SYNC_SECONDS = 0.5
+# After PostgreSQL failed to answer, how long a process goes without asking again.
+RETRY_SECONDS = 2
+# Tombstones are read, kept and mirrored this long: longer than any copy is served stale.
+TOMBSTONE_SECONDS = 2 * 24 * 3600
+
+_thread = threading.local()
 
 
-class RedisGeneration:
-    # After a failure, how long requests go without trying Redis again (so that an
-    # unreachable server costs one timeout every few seconds, not one per request).
-    RETRY_SECONDS = 5
+def _now():
+    return int(time.time() * 1_000_000)
 
-    def __init__(self, url):
-        self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-        self.subscription = None
-        self.token = None
+
+def _merge(tombstones, more):
+    """Merge `more` ({path: generation}) into `tombstones`, keeping the later of each."""
+    for path, value in more.items():
+        if value > tombstones.get(path, 0):
+            tombstones[path] = value
+
+
+def advance(taken_down=(), reason=""):
+    """Move the generation in the caller's transaction, with a tombstone for each path in
+    `taken_down`; returns the new value. `announce` it once the transaction commits."""
+    model = apps.get_model("answers", "PageGeneration")
+    with transaction.atomic(using="default"):
+        moved = model.objects.filter(pk=1).update(value=Greatest(F("value") + 1, Value(_now())))
+        if not moved:  # an emptied table (a test flushes it): start again from the clock
+            model.objects.get_or_create(pk=1, defaults={"value": _now()})
+        value = model.objects.filter(pk=1).values_list("value", flat=True).get()
+        apps.get_model("answers", "Tombstone").objects.bulk_create(
+            apps.get_model("answers", "Tombstone")(path=path, generation=value, reason=reason)
+            for path in dict.fromkeys(taken_down)
+        )
+    _thread.pending = True
+    return value
+
+
+def announce(value, taken_down=()):
+    """After the commit: this process knows the new value at once, then the mirrors do."""
+    _thread.pending = False
+    view = generation()
+    view.adopt(value, {path: value for path in taken_down})
+    view.mirror()
+
+
+def settle():
+    """Wait until every process has heard of a committed take-down or will ask PostgreSQL
+    before serving anything (see the module's docstring)."""
+    time.sleep(SYNC_SECONDS)
+
+
+def read_truth(since):
+    """(value, {path: generation} of the tombstones after `since`) from the primary, as
+    committed; value None if the table is empty. On PostgreSQL this uses a connection of its
+    own (autocommit, short timeouts), outside any request's transaction and query log."""
+    table = apps.get_model("answers", "PageGeneration")._meta.db_table
+    tombstones = apps.get_model("answers", "Tombstone")._meta.db_table
+    sql = (
+        f"SELECT g.value, t.path, t.generation FROM {table} g"
+        f" LEFT JOIN {tombstones} t ON t.generation > %s WHERE g.id = 1"
+    )
+    if connections["default"].vendor == "postgresql":
+        rows = _truth_connection().execute(sql, [since]).fetchall()
+    else:  # SQLite (make run): one process, nothing to fall out of step with
+        with connections["default"].cursor() as cursor:
+            cursor.execute(sql, [since])
+            rows = cursor.fetchall()
+    if not rows:
+        return None, {}
+    return rows[0][0], {path: value for _, path, value in rows if path is not None}
+
+
+def _truth_connection():
+    import psycopg
+
+    connection = getattr(_thread, "truth", None)
+    if connection is None or connection.closed:
+        params = connections["default"].get_connection_params()
+        for django_only in ("cursor_factory", "context", "prepare_threshold"):
+            params.pop(django_only, None)
+        params.update(connect_timeout=2, options="-c statement_timeout=2000")
+        connection = psycopg.connect(**params, autocommit=True)
+        _thread.truth = connection
+    return connection
+
+
+def _forget_truth_connection():
+    connection = getattr(_thread, "truth", None)
+    _thread.truth = None
+    if connection is not None:
+        try:
+            connection.close()
+        except Exception:  # already broken: nothing to close cleanly
+            pass
+
+
+class Generation:
+    """This process's view of the generation and the tombstones (see the module's
+    docstring): never lower than anything it has read."""
+
+    def __init__(self, redis_url, directory, prefix):
+        self.value = None  # None until some source has answered
+        self.tombstones = {}
+        self.file = FileMirror(directory)
+        self.redis = RedisMirror(redis_url, prefix) if redis_url else None
+        self.synced_at = float("-inf")
         self.retry_at = 0.0
+        self.synced_value = None
+        self.lock = threading.RLock()
 
     def current(self):
+        """The generation a page kept now belongs to, or None: serve and keep nothing."""
+        if getattr(_thread, "pending", False):
+            if connections["default"].in_atomic_block:
+                return None
+            _thread.pending = False  # its transaction ended without a commit
+        with self.lock:
+            if self.redis is not None:
+                self.adopt(*self.redis.poll())
+            self.adopt(*self.file.poll())
+            now = time.monotonic()
+            if now - self.synced_at >= SYNC_SECONDS and now >= self.retry_at:
+                self.sync(now)
+            return self.value
+
+    def sync(self, started=None):
+        """Ask PostgreSQL, adopt what it says, and repair the mirrors if they are behind."""
+        self.synced_at = started if started is not None else time.monotonic()
+        since = self.synced_value or _now() - TOMBSTONE_SECONDS * 1_000_000
+        try:
+            value, tombstones = read_truth(since)
+        except Exception as error:  # Django's or psycopg's errors, a timeout, no such table
+            _forget_truth_connection()
+            self.retry_at = self.synced_at + RETRY_SECONDS
+            log.warning("Could not read the publication generation: %s", error)
+            return
+        if value is None:
+            return
+        self.synced_value = max(value, self.synced_value or 0)
+        self.adopt(value, tombstones)
+        self.mirror()
+
+    def adopt(self, value, tombstones):
+        with self.lock:
+            if value is not None and (self.value is None or value > self.value):
+                self.value = value
+            _merge(self.tombstones, tombstones)
+            if self.value is not None and len(self.tombstones) > 100:
+                oldest = self.value - TOMBSTONE_SECONDS * 1_000_000
+                self.tombstones = {p: v for p, v in self.tombstones.items() if v > oldest}
+
+    def mirror(self):
+        """Write what this process knows to each mirror that has shown less."""
+        with self.lock:
+            if self.value is None:
+                return
+            for mirror in (self.file, self.redis):
+                if mirror is not None and mirror.behind(self.value, self.tombstones):
+                    mirror.write(self.value, self.tombstones)
+
+    def barred(self, paths, rendered_in):
+        """The first of `paths` taken down after generation `rendered_in`, or None."""
+        for path in paths:
+            if self.tombstones.get(path, 0) > rendered_in:
+                return path
+        return None
+
+
+class FileMirror:
+    """generation.json in PAGE_CACHE_DIR: replaced by a rename under a lock, never lowered,
+    and read again only when its inode, time or size changes (one `stat` a request). Two
+    writes close together can leave all three as they were (a freed inode used again, a
+    clock that moves in steps of milliseconds), so a file written in the last
+    FRESH_SECONDS is read again every time."""
+
+    FRESH_SECONDS = 1.0
+
+    def __init__(self, directory):
+        self.path = Path(directory) / "generation.json"
+        self.stat = None
+        self.seen = (0, {})
+
+    def poll(self):
+        try:
+            stat = os.stat(self.path)
+            seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            if seen == self.stat:
+                return None, {}
+            data = json.loads(self.path.read_bytes())
+            value, tombstones = int(data["value"]), dict(data["tombstones"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None, {}  # none yet, or unreadable: the next write replaces it
+        settled = time.time() - stat.st_mtime > self.FRESH_SECONDS
+        self.stat, self.seen = (seen if settled else None), (value, tombstones)
+        return value, tombstones
+
+    def behind(self, value, tombstones):
+        known, known_tombstones = self.seen
+        return known < value or any(known_tombstones.get(p, 0) < v for p, v in tombstones.items())
+
+    def write(self, value, tombstones):
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.path.with_suffix(".lock"), "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # another worker's write in between is kept
+                try:
+                    data = json.loads(self.path.read_bytes())
+                    value = max(value, int(data["value"]))
+                    merged = dict(data["tombstones"])
+                except (OSError, ValueError, KeyError, TypeError):
+                    merged = {}
+                _merge(merged, tombstones)
+                oldest = value - TOMBSTONE_SECONDS * 1_000_000
+                merged = {p: v for p, v in merged.items() if v > oldest}
+                fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".generation-")
+                with os.fdopen(fd, "w") as file:
+                    json.dump({"value": value, "tombstones": merged}, file)
+                os.replace(temporary, self.path)  # a new inode: readers never see half of it
+            self.seen = (value, merged)
+        except OSError as error:
+            log.error("Could not write the publication generation to %s: %s", self.path, error)
+
+
+# Set the key only if higher, merge the tombstones (each only if later), drop the ones too
+# old to matter, and publish: one script, so no reader sees the key and the hash disagree.
+_WRITE = """
+local value = tonumber(ARGV[2])
+local known = tonumber(redis.call('GET', KEYS[1]) or '0')
+if value > known then redis.call('SET', KEYS[1], ARGV[2]) end
+for i = 5, #ARGV, 2 do
+  local was = tonumber(redis.call('HGET', KEYS[2], ARGV[i]) or '0')
+  if tonumber(ARGV[i + 1]) > was then redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+end
+local stored = redis.call('HGETALL', KEYS[2])
+for i = 1, #stored, 2 do
+  if tonumber(stored[i + 1]) < tonumber(ARGV[3]) then redis.call('HDEL', KEYS[2], stored[i]) end
+end
+redis.call('PUBLISH', ARGV[1], ARGV[4])
+return known
+"""
+
+
+class RedisMirror:
+    """The key, the tombstone hash and the channel in Redis, named by the site's prefix and,
+    for the channel (Redis's channels ignore database numbers), by the database too."""
+
+    # After a failure, how long this process goes without trying Redis again, so that an
+    # unreachable server costs one timeout every few seconds, not one per request.
+    RETRY_SECONDS = 5
+
+    def __init__(self, url, prefix):
+        self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        database = self.client.connection_pool.connection_kwargs.get("db", 0)
+        self.key, self.hash = f"{prefix}:generation", f"{prefix}:tombstones"
+        self.channel = f"{prefix}:db{database}:generation"
+        self.script = self.client.register_script(_WRITE)
+        self.subscription = None
+        self.retry_at = 0.0
+        self.seen = (0, {})
+
+    def poll(self):
+        """(value, tombstones) heard since the last poll, or read on (re)subscribing."""
         try:
             if self.subscription is None:
                 if time.monotonic() < self.retry_at:
-                    return None
-                self._subscribe()
+                    return None, {}
+                return self._subscribe()
+            value, tombstones = None, {}
             while message := self.subscription.get_message(timeout=0):
-                if message["type"] == "message":
-                    self.token = message["data"].decode()
-            return self.token
-        except redis.RedisError:
-            self._drop()
-            self.retry_at = time.monotonic() + self.RETRY_SECONDS
-            return None
+                data = json.loads(message["data"])
+                value = max(value or 0, int(data["value"]))
+                _merge(tombstones, {p: int(v) for p, v in data["tombstones"].items()})
+            if value is not None:
+                self.seen = (max(self.seen[0], value), {**self.seen[1], **tombstones})
+            return value, tombstones
+        except (redis.RedisError, ValueError, KeyError, TypeError) as error:
+            self._failed(error)
+            return None, {}
 
     def _subscribe(self):
         subscription = self.client.pubsub(ignore_subscribe_messages=True)
-        subscription.subscribe(CHANNEL)
-        # Subscribed first, then read: a move in between arrives as a message.
-        token = self.client.get(KEY)
-        if token is None:
-            self.client.set(KEY, secrets.token_hex(8), nx=True)
-            token = self.client.get(KEY)
-        self.subscription, self.token = subscription, token.decode()
+        subscription.subscribe(self.channel)
+        # Subscribed first, then read: a move in between arrives as a message too.
+        value, stored = self.client.pipeline().get(self.key).hgetall(self.hash).execute()
+        self.subscription = subscription
+        tombstones = {path.decode(): int(v) for path, v in stored.items()}
+        value = int(value) if value is not None else None
+        self.seen = (value or 0, tombstones)  # what Redis holds now, however low
+        return value, tombstones
 
-    def _drop(self):
+    def behind(self, value, tombstones):
+        known, known_tombstones = self.seen
+        return known < value or any(known_tombstones.get(p, 0) < v for p, v in tombstones.items())
+
+    def write(self, value, tombstones):
+        if time.monotonic() < self.retry_at:
+            return
+        message = json.dumps({"value": value, "tombstones": tombstones})
+        oldest = value - TOMBSTONE_SECONDS * 1_000_000
+        pairs = [item for path, v in tombstones.items() if v > oldest for item in (path, v)]
+        try:
+            self.script(
+                keys=[self.key, self.hash], args=[self.channel, value, oldest, message, *pairs]
+            )
+            self.seen = (max(self.seen[0], value), {**self.seen[1], **tombstones})
+        except redis.RedisError as error:
+            log.error("Could not write the publication generation to Redis: %s", error)
+            self._failed(error)
+
+    def _failed(self, error):
         if self.subscription is not None:
             try:
                 self.subscription.close()
             except redis.RedisError:
                 pass
-        self.subscription = self.token = None
+        self.subscription = None
+        self.retry_at = time.monotonic() + self.RETRY_SECONDS
 
-    def move(self):
-        token = secrets.token_hex(8)
-        pipe = self.client.pipeline()  # MULTI: no reader sees the key and the channel disagree
-        pipe.set(KEY, token)
-        pipe.publish(CHANNEL, token)
-        pipe.execute()
-
-
-class FileGeneration:
-    def __init__(self, directory):
-        self.path = Path(directory) / "generation"
-        self.seen = None
-        self.token = None
-
-    def current(self):
-        try:
-            stat = os.stat(self.path)
-        except FileNotFoundError:
-            self.move()
-            stat = os.stat(self.path)
-        seen = (stat.st_ino, stat.st_mtime_ns)
-        if seen != self.seen:
-            self.token = self.path.read_text()
-            self.seen = seen
-        return self.token
-
-    def move(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".generation-")
-        with os.fdopen(fd, "w") as file:
-            file.write(secrets.token_hex(8))
-        os.replace(temporary, self.path)  # a new inode: readers never see half a token
+    def close(self):
+        self._failed(None)
+        self.retry_at = 0.0
 
 
 _generation = None
@@ -114,14 +376,13 @@ _made_for = None
 
 
 def generation():
-    """This process's view of the generation: made on first use (so after gunicorn's fork),
-    and again if the settings it was made from change (tests do that)."""
+    """This process's view: made on first use (so after gunicorn's fork), and again if the
+    settings it was made from change (tests do that)."""
     global _generation, _made_for
-    wanted = (settings.REDIS_URL, settings.PAGE_CACHE_DIR)
+    wanted = (settings.REDIS_URL, settings.PAGE_CACHE_DIR, settings.CACHE_KEY_PREFIX)
     if wanted != _made_for:
-        if isinstance(_generation, RedisGeneration):
-            _generation._drop()
-        redis_url, directory = wanted
-        _generation = RedisGeneration(redis_url) if redis_url else FileGeneration(directory)
+        if _generation is not None and _generation.redis is not None:
+            _generation.redis.close()
+        _generation = Generation(*wanted)
         _made_for = wanted
     return _generation

@@ -5,10 +5,14 @@ live on answer pages), and a topic or question (their names and addresses appear
 the home and topic pages, and as links on answer pages, so their kept renderings go too:
 answers/stored_pages.py). Approval and withdrawal call it themselves (answers/workflow.py).
 
+A retraction notice is safety information: the pages of the live answers citing the source
+get a tombstone, like a take-down, so that no copy without the notice is served even while
+the database is down. So does the page of a topic or a live answer that is deleted.
+
 Signals only for this side effect, as STYLE.md allows: the domain logic stays on models.
 """
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from answers import stored_pages
@@ -35,7 +39,9 @@ def _source_saved(sender, instance, created, **kwargs):
     now = {name: getattr(instance, name) for name in NOTICE_FIELDS}
     if old is not None and old != now:
         stored_pages.answers_changed()
-        pages_changed()
+        citing = Answer.objects.published().filter(citations__source=instance).distinct()
+        pages = [answer.get_absolute_url() for answer in citing.select_related("question")]
+        pages_changed(taken_down=pages, reason="Retraction status or notice changed")
 
 
 @receiver(post_save, sender=Topic)
@@ -57,6 +63,12 @@ def _policy_saved(sender, **kwargs):
 
 @receiver(post_delete, sender=Topic)
 @receiver(post_delete, sender=Question)
-def _listing_deleted(sender, **kwargs):
+def _listing_deleted(sender, instance, **kwargs):
     stored_pages.answers_changed()
-    pages_changed()
+    pages_changed(taken_down=[instance.get_absolute_url()], reason="Deleted")
+
+
+@receiver(pre_delete, sender=Answer)
+def _answer_deleted(sender, instance, **kwargs):
+    if instance.live_version_id:
+        pages_changed(taken_down=[instance.get_absolute_url()], reason="Deleted")

@@ -91,7 +91,7 @@ def expire(answer, now):
         f"Taken down at the expiry time {who} set ({when}).",
         "Expired",
     )  # fmt: skip
-    pages_changed()
+    pages_changed(taken_down=[answer.get_absolute_url()], reason="Expired")
     return True
 
 

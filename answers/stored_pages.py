@@ -35,7 +35,7 @@ from answers.models import Answer, PageEpoch, PublishedVersion, Question
 
 log = logging.getLogger(__name__)
 
-Stored = namedtuple("Stored", "version_id key etag modified next_review_due epoch html")
+Stored = namedtuple("Stored", "version_id key etag next_review_due epoch html")
 
 
 def _read_sql(with_page):
@@ -46,7 +46,7 @@ def _read_sql(with_page):
     # cost of a page the cache lacks, and building it with the ORM cost more than running
     # it.
     return (
-        "SELECT v.id, v.page_key, v.page_etag, v.page_modified, v.next_review_due,"
+        "SELECT v.id, v.page_key, v.page_etag, v.next_review_due,"
         f" COALESCE(e.value, 0), {page}"
         f" FROM {answer} a"
         f" JOIN {question} q ON q.id = a.question_id"
@@ -101,7 +101,7 @@ def key(request, stored):
     return hashlib.md5(parts.encode(), usedforsecurity=False).hexdigest()
 
 
-def store(version_id, page_key, html, etag, modified):
+def store(version_id, page_key, html, etag):
     """Keep `html` as the version's page. A failure (a read-only database) only costs the
     next reader a render."""
     # In a transaction (tests, a caller's atomic block) a failed UPDATE must not abort it.
@@ -109,7 +109,7 @@ def store(version_id, page_key, html, etag, modified):
     try:
         with savepoint:
             PublishedVersion.objects.filter(pk=version_id).update(
-                page_html=html, page_key=page_key, page_etag=etag, page_modified=modified
+                page_html=html, page_key=page_key, page_etag=etag
             )
     except DatabaseError:
         log.warning("Could not keep the rendered page of version %s", version_id, exc_info=True)
@@ -131,27 +131,43 @@ def clear(answers):
 _release = None
 
 
+# Everything of ours that renders a page: templates (the project's and each app's), the
+# code of every app and of qasite/ (views, template tags, formatting, settings), the static
+# files (whose names and contents pages link). Tests and migrations render nothing.
+RELEASE_FILES = ("**/*.py", "**/*.html", "**/*.txt", "**/*.xml", "static/**/*")
+NOT_RELEASE = {"tests", "migrations", "node_modules", "bench", "deploy", "staticfiles"}
+
+
+def release_files(root):
+    """`RELEASE_FILES` under `root`, in a stable order."""
+    return sorted(
+        path
+        for pattern in RELEASE_FILES
+        for path in root.glob(pattern)
+        if path.is_file()
+        and not NOT_RELEASE.intersection(path.relative_to(root).parts)
+        and not any(part.startswith(".") for part in path.relative_to(root).parts)
+    )
+
+
 def release():
-    """A digest of what renders a page besides its data: the templates, the code of the
-    apps, the static files' names and the settings the page shows. Computed once per
-    process."""
+    """A digest of what renders a page besides its data: `RELEASE_FILES`, the collected
+    static files' names and the settings the page shows. Computed once per process."""
     global _release
     if _release is None:
         root = Path(settings.BASE_DIR)
-        files = sorted(
-            path
-            for pattern in ("templates/**/*.html", "answers/*.py", "citations/*.py")
-            for path in root.glob(pattern)
-        )
+        files = release_files(root)
         manifest = Path(settings.STATIC_ROOT or "") / "staticfiles.json"
         if manifest.is_file():
             files.append(manifest)
-        # The settings a page shows: its publisher, and where its static files are.
-        digest = hashlib.sha256(f"{settings.PUBLISHER_NAME}|{settings.STATIC_URL}".encode())
-        for path in files:
-            digest.update(
-                str(path.relative_to(root) if path.is_relative_to(root) else path).encode()
-            )
-            digest.update(path.read_bytes())
-        _release = digest.hexdigest()[:16]
+        _release = release_digest(root, files)
     return _release
+
+
+def release_digest(root, files, read=Path.read_bytes):
+    # The settings a page shows: its publisher, and where its static files are.
+    digest = hashlib.sha256(f"{settings.PUBLISHER_NAME}|{settings.STATIC_URL}".encode())
+    for path in files:
+        digest.update(str(path.relative_to(root) if path.is_relative_to(root) else path).encode())
+        digest.update(read(path))
+    return digest.hexdigest()[:16]

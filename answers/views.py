@@ -2,7 +2,6 @@ import hashlib
 import json
 import re
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden, HttpResponsePermanentRedirect
@@ -12,22 +11,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.html import escape, format_html, format_html_join
-from django.utils.http import http_date, quote_etag
+from django.utils.http import quote_etag
 from django.utils.safestring import mark_safe
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from answers import readability, stored_pages
 from answers.attribution import NO_CITATION, uncited_blocks
 from answers.models import Answer, SitePolicy, Topic
-from answers.page_cache import public_page
+from answers.page_cache import proxy_cacheable, public_page
 from answers.policies import DEFAULTS
 from answers.rendering import render_markdown, validate_markdown
 from answers.search import SNIPPET_START, SNIPPET_STOP, SearchRefused, refusable
 from citations.characters import strip_unprintable, validate_printable
 from citations.models import Source
-
-public = cache_control(public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
 
 
 @require_safe
@@ -43,9 +40,9 @@ ONE_PAGE_NUMBER = re.compile(r"(page=[1-9][0-9]{0,5})?")
 
 
 @require_safe
-@public_page
+@public_page(params=("page",))
 def topic_detail(request, slug):
-    # ?page=N, and nothing else: each other spelling would be one more page to keep.
+    # ?page=N, spelled one way: each other spelling would be one more page to keep.
     if not ONE_PAGE_NUMBER.fullmatch(request.META.get("QUERY_STRING", "")):
         raise Http404
     topic = get_object_or_404(Topic, slug=slug)
@@ -74,7 +71,7 @@ def highlighted(snippet):
 
 
 @require_safe
-@public
+@proxy_cacheable
 def search(request):
     # A control character can reach no page, and PostgreSQL refuses NUL: drop them.
     query = " ".join(strip_unprintable(request.GET.get("q", "")).split())[:200]
@@ -142,22 +139,22 @@ def json_ld(data):
     return mark_safe(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def _validators(version_pk, approved_at, next_review_due, notices):
-    """The ETag and Last-Modified of an answer page, from a few columns and the notices."""
+def _etag(version_pk, next_review_due, notices):
+    """The ETag of an answer page, from a few columns, the notices and the release: it
+    changes with everything the page shows."""
     flagged = sorted(
         (pk, source.retraction_status, source.retraction_notice_url)
         for pk, source in notices.items()
     )
     # The page also changes by itself on the day its review falls overdue.
     overdue = bool(next_review_due) and next_review_due < timezone.localdate()
-    state = (version_pk, next_review_due, overdue, flagged)
+    state = (version_pk, next_review_due, overdue, flagged, stored_pages.release())
     digest = hashlib.sha256(repr(state).encode()).hexdigest()[:16]
-    changed = [approved_at] + [source.updated_at for source in notices.values()]
-    return quote_etag(f"{version_pk}-{digest}"), int(max(changed).timestamp())
+    return quote_etag(f"{version_pk}-{digest}")
 
 
 def _is_conditional(request):
-    return "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META
+    return "HTTP_IF_NONE_MATCH" in request.META
 
 
 @require_safe
@@ -175,25 +172,20 @@ def answer_detail(request, slug):
         raise Http404
     page_key = stored_pages.key(request, stored)
     if stored.key == page_key:
-        response = get_conditional_response(
-            request, etag=stored.etag, last_modified=stored.modified
-        )
+        response = get_conditional_response(request, etag=stored.etag)
         if response is not None:
             return response
         if not stored.html:  # a conditional request whose copy is out of date
             stored = stored_pages.find(slug)
         response = HttpResponse(stored.html)
-        etag, last_modified = stored.etag, stored.modified
+        etag = stored.etag
     else:
-        response, etag, last_modified = _render_answer_page(request, slug)
-        stored_pages.store(
-            stored.version_id, page_key, response.content.decode(), etag, last_modified
-        )
-        conditional = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        response, etag = _render_answer_page(request, slug)
+        stored_pages.store(stored.version_id, page_key, response.content.decode(), etag)
+        conditional = get_conditional_response(request, etag=etag)
         if conditional is not None:
             response = conditional
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
     return response
 
 
@@ -201,7 +193,7 @@ def _render_answer_page(request, slug):
     answer = get_object_or_404(Answer.objects.for_public_page(), question__slug=slug)
     page = answer.live_version
     notices = live_notices(page.source_ids)
-    etag, last_modified = _validators(page.pk, page.approved_at, page.next_review_due, notices)
+    etag = _etag(page.pk, page.next_review_due, notices)
     url = request.build_absolute_uri(answer.get_absolute_url())
     response = render(
         request,
@@ -215,7 +207,7 @@ def _render_answer_page(request, slug):
             "report_url": reverse("reports:report", args=[slug]),
         },
     )
-    return response, etag, last_modified
+    return response, etag
 
 
 @never_cache

@@ -180,7 +180,7 @@ def _cancel_schedule(answer, user, comment, update_note="", **schedule):
 def _take_down(answer, user, comment, update_note="", **schedule):
     answer.live_version = answer.scheduled_version = None
     answer.expires_at = answer.expiry_set_by = None
-    pages_changed()
+    pages_changed(taken_down=[answer.get_absolute_url()], reason="Withdrawn")
 
 
 def _set_expiry(answer, user, comment, update_note="", expires_at=None, **schedule):

@@ -49,6 +49,7 @@ class Target:
     port: str
     path: str
     database: str = ""  # for the count of transactions under load
+    headers: tuple = ()  # sent with every request, besides X-Forwarded-Proto
     runs: list = field(default_factory=list)
 
     @property
@@ -60,6 +61,14 @@ TARGETS = [
     Target("nginx", "nginx: the saved answer page as a static file", PORT["nginx"], ANSWER),
     Target("varnish", "answer page through Varnish", PORT["varnish"], ANSWER),
     Target("warm", "answer page, warm page cache (Redis)", PORT["app"], ANSWER, "qasite_bench"),
+    Target(
+        "304",
+        "answer page, If-None-Match (304), warm",
+        PORT["app"],
+        ANSWER,
+        "qasite_bench",
+        ("If-None-Match: " + os.environ.get("ANSWER_ETAG", ""),),
+    ),
     Target("home", "home page, warm", PORT["app"], "/", "qasite_bench"),
     Target("topic", "topic page (100 answers), warm", PORT["app"], TOPIC, "qasite_bench"),
     Target("off", "answer page, page cache off", PORT["off"], ANSWER, "qasite_bench_off"),
@@ -84,12 +93,13 @@ RATIOS = [
     ("Varnish / nginx static", "varnish", "nginx", 0.5),
     ("home warm / answer warm", "home", "warm", 0.8),
     ("topic warm / answer warm", "topic", "warm", 0.8),
+    ("answer 304 / answer warm", "304", "warm", 0.95),
     ("answer warm / cache off", "warm", "off", None),
     ("Django floor / Wagtail", "floor", "wagtail", None),
 ]
 
 
-def wrk(url, seconds):
+def wrk(url, seconds, headers=()):
     out = subprocess.run(
         [
             "wrk",
@@ -99,6 +109,7 @@ def wrk(url, seconds):
             "--latency",
             "-H",
             "X-Forwarded-Proto: https",
+            *(item for header in headers for item in ("-H", header)),
             url,
         ],
         capture_output=True,
@@ -237,7 +248,7 @@ def measure(target, databases):
     busy, steal = cpu_busy_ticks()
     children = children_ticks()
     started = time.monotonic()
-    result = wrk(target.url, SECONDS)
+    result = wrk(target.url, SECONDS, target.headers)
     elapsed = time.monotonic() - started
     busy_after, steal_after = cpu_busy_ticks()
     children_after = children_ticks()
@@ -432,7 +443,7 @@ def main():
         print("  the machine is busy: expect noisy runs (uptime, top: who is it?)")
     print(f"Warming up each target for {WARMUP_SECONDS} s")
     for target in TARGETS:
-        wrk(target.url, WARMUP_SECONDS)
+        wrk(target.url, WARMUP_SECONDS, target.headers)
     for number in range(1, ROUNDS + 1):
         print(f"Round {number}/{ROUNDS} (* a run that was not quiet)", flush=True)
         for target in TARGETS:

@@ -180,6 +180,12 @@ for name in nginx varnish app off floor wagtail; do
   grep -q "CAR-T cell therap" "$WORK/$name.body" || { echo "$name: not the demo answer"; exit 1; }
 done
 check home "http://127.0.0.1:$PORT_APP/"
+# A browser's or a CDN's revalidation: the ETag it holds, answered 304.
+export ANSWER_ETAG=$(grep -i '^etag:' "$WORK/app.headers" | cut -d' ' -f2- | tr -d '\r')
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Forwarded-Proto: https" \
+  -H "If-None-Match: $ANSWER_ETAG" "http://127.0.0.1:$PORT_APP$ANSWER")
+[ "$code" = 304 ] || { echo "304: the app answered $code to its own ETag"; exit 1; }
+echo "304      the answer page's ETag $ANSWER_ETAG answered $code"
 check topic "http://127.0.0.1:$PORT_APP$TOPIC_PATH"
 cmp -s "$WORK/floor.body" "$WORK/app.body" || echo "note: the floor's page differs from the app's"
 

@@ -5,6 +5,7 @@ Development: `DEBUG=1` and nothing else (SQLite file, a throwaway secret key).
 Production: `SECRET_KEY`, `ALLOWED_HOSTS`, `DATABASE_URL` at least; see README.md.
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -88,8 +89,9 @@ PUBLIC_MIDDLEWARE = [
     "answers.page_cache.PageCacheMiddleware",
     # Public pages only: they hold no secret, so compressing them gives BREACH nothing to
     # find (the admin's pages, with CSRF tokens, stay uncompressed). The page cache keeps
-    # the compressed and the plain page apart (answers/page_cache.py: `_address`).
-    "django.middleware.gzip.GZipMiddleware",
+    # the compressed and the plain page apart, reading Accept-Encoding as this does
+    # (answers/page_cache.py: `accepts_gzip`).
+    "answers.page_cache.PublicGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "answers.middleware.PublicPageCSP",
@@ -125,6 +127,11 @@ DATABASES = {
         conn_health_checks=False,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A server that does not answer costs a request a few seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
+        "DATABASE_CONNECT_TIMEOUT", "5"
+    )
 # Read replicas (answers/replicas.py): signed-out visitors' pages are read from one that
 # has replayed the last publication; the admin, writes and commands use the primary.
 for number, url in enumerate(envlist("DATABASE_REPLICA_URLS", "")):
@@ -145,13 +152,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # files on this machine, shared by all its workers (so one publication reaches them all).
 REDIS_URL = os.getenv("REDIS_URL", "")
 PAGE_CACHE_DIR = os.getenv("PAGE_CACHE_DIR", str(BASE_DIR / ".page-cache"))
+# Every key and channel this site uses in Redis starts with this, so that two sites can share
+# one server (each database number too). By default it is drawn from SECRET_KEY, which every
+# app server of one site shares and no two sites do.
+CACHE_KEY_PREFIX = os.getenv(
+    "CACHE_KEY_PREFIX", "qasite-" + hashlib.sha256(SECRET_KEY.encode()).hexdigest()[:12]
+)
+# The file cache (without Redis) stops at this size, dropping the pages used least lately.
+PAGE_CACHE_MAX_MB = envint("PAGE_CACHE_MAX_MB", "1024")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+    }
     if REDIS_URL
     else {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "answers.file_cache.BoundedFileCache",
         "LOCATION": PAGE_CACHE_DIR,
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
+        "OPTIONS": {"MAX_ENTRIES": 100_000, "MAX_BYTES": PAGE_CACHE_MAX_MB * 1024 * 1024},
     }
 }
 PAGE_CACHE_ALIAS = "default"
@@ -161,7 +180,7 @@ PAGE_CACHE_ALIAS = "default"
 # cache has no atomic increment, django-ratelimit's check E003). See reports/rate_limit.py.
 RATELIMIT_USE_CACHE = "ratelimit"
 CACHES[RATELIMIT_USE_CACHE] = (
-    {**CACHES["default"], "KEY_PREFIX": "ratelimit"}
+    {**CACHES["default"], "KEY_PREFIX": f"{CACHE_KEY_PREFIX}-ratelimit"}
     if REDIS_URL
     else {
         "BACKEND": "reports.rate_limit.LockedFileCache",
@@ -185,8 +204,13 @@ PUBLIC_PAGE_CACHE = envbool("PUBLIC_PAGE_CACHE", "1")
 # Reverse proxies (Varnish, deploy/varnish/) told to drop their pages when one changes,
 # e.g. "http://127.0.0.1:6081".
 PROXY_PURGE_URLS = envlist("PROXY_PURGE_URLS")
-# How long browsers and CDNs may keep a public page (Cache-Control max-age).
-PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", "300")
+# How long browsers and CDNs may keep a public page without asking again (Cache-Control
+# max-age). 0, the default: they ask each time (a 304 when it has not changed), so a page
+# taken down is gone for them at once; more lets them show it that long after a take-down.
+PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", "0")
+# How long our own Varnish keeps a public page (Qasite-Cache-Control): it is purged on
+# every publication event, so this only bounds how long a page can outlive a lost purge.
+PROXY_CACHE_SECONDS = envint("PROXY_CACHE_SECONDS", "300")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

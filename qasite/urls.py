@@ -26,7 +26,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<section>.xml",
-        public_page(sitemap_page),
+        public_page(sitemap_page, params=("p",)),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

@@ -13,6 +13,10 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
+# The code the servers run: this tree, or another checkout (QASITE_APP_ROOT) to show that a
+# test of real servers fails against an older release (CHANGELOG.md says how).
+APP_ROOT = Path(os.environ.get("QASITE_APP_ROOT", ROOT)).resolve()
+PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
@@ -32,9 +36,9 @@ def database_url(database_settings):
 
 
 @contextlib.contextmanager
-def running_app(env, workers=2):
-    """gunicorn serving qasite with `env` on a free port; yields its base URL."""
-    port = free_port()
+def running_app(env, workers=2, port=None):
+    """gunicorn serving qasite with `env` on `port` (a free one if None); yields its URL."""
+    port = port or free_port()
     environment = {
         **os.environ,
         "DEBUG": "1",
@@ -45,7 +49,7 @@ def running_app(env, workers=2):
     process = subprocess.Popen(
         [str(GUNICORN), "qasite.wsgi", "--workers", str(workers), "--bind",
          f"127.0.0.1:{port}", "--timeout", "30", "--graceful-timeout", "2"],
-        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=log,
+        cwd=APP_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=log,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
@@ -65,6 +69,15 @@ def running_app(env, workers=2):
     finally:
         stop(process)
         log.close()
+
+
+def manage(env, *args, timeout=300):
+    """`manage.py ARGS` of the app under test, with `env` on top of this environment."""
+    return subprocess.run(
+        [str(PYTHON), "manage.py", *args],
+        cwd=APP_ROOT, env={**os.environ, **env}, check=True, capture_output=True, text=True,
+        timeout=timeout,
+    )  # fmt: skip
 
 
 def stop(process):

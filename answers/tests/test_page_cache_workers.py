@@ -2,14 +2,18 @@
 for both by every event that changes it, at once."""
 
 import gzip
+import uuid
+from pathlib import Path
 
 import pytest
+import redis
 import requests
 from django.db import connection
 
 from answers import page_cache
 from answers.models import Answer
 from answers.tests.app_server import database_url, running_app
+from answers.tests.test_public_surface import ACCEPT_ENCODINGS, public_urls
 from conftest import publish
 
 pytestmark = [pytest.mark.servers, pytest.mark.django_db(transaction=True)]
@@ -17,15 +21,28 @@ pytestmark = [pytest.mark.servers, pytest.mark.django_db(transaction=True)]
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
+class App(str):
+    """The app's base URL, which can also count the pages its shared cache keeps."""
+
+    def kept(self):
+        if self.redis_url:
+            keys = redis.Redis.from_url(self.redis_url).scan_iter(f"{self.prefix}:*")
+            return len(list(keys))
+        return len(list(Path(self.pages).glob("*.djcache")))
+
+
 @pytest.fixture(params=["files", "redis"])
 def app(request, settings):
     """gunicorn (2 workers) on the test database, sharing the page cache with this test."""
     env = {"DATABASE_URL": database_url(connection.settings_dict)}
     if request.param == "redis":
+        # Its own keys and channel: another test run may share this Redis database.
+        settings.CACHE_KEY_PREFIX = env["CACHE_KEY_PREFIX"] = f"qasite-test-{uuid.uuid4().hex}"
         settings.CACHES = {
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": REDIS_URL,
+                "KEY_PREFIX": settings.CACHE_KEY_PREFIX,
             }
         }
         settings.REDIS_URL = env["REDIS_URL"] = REDIS_URL
@@ -33,7 +50,10 @@ def app(request, settings):
         env["PAGE_CACHE_DIR"] = settings.PAGE_CACHE_DIR
     page_cache.clear()
     with running_app(env, workers=2) as url:
-        yield url
+        app = App(url)
+        app.redis_url, app.pages = env.get("REDIS_URL"), settings.PAGE_CACHE_DIR
+        app.prefix = settings.CACHE_KEY_PREFIX
+        yield app
     page_cache.clear()
 
 
@@ -167,3 +187,66 @@ def test_public_pages_are_compressed_for_clients_that_take_gzip(app, demo_answer
     assert packed.headers["X-Cache"] == plain.headers["X-Cache"] == "hit"
     admin = requests.get(app + "/admin/login/", headers={"Accept-Encoding": "gzip"}, timeout=10)
     assert "Content-Encoding" not in admin.headers  # pages with CSRF tokens: never (BREACH)
+
+
+def test_each_client_gets_the_encoding_it_takes_whoever_asked_first(app, demo_answer):
+    url = app + demo_answer.get_absolute_url()
+    question = demo_answer.question.text.encode()
+    # The ones a loose reading gets wrong first, while nothing is kept yet.
+    for header in ["nogzip", "gzip;q=0", *ACCEPT_ENCODINGS]:
+        gzipped = ACCEPT_ENCODINGS[header]
+        for _ in range(4):  # kept, then served from either worker
+            response = requests.get(
+                url, headers={"Accept-Encoding": header}, timeout=10, stream=True
+            )
+            body = response.raw.read()  # as sent, not decoded
+            assert (response.headers.get("Content-Encoding") == "gzip") is gzipped, header
+            assert question in (gzip.decompress(body) if gzipped else body), header
+    assert response.headers["X-Cache"] == "hit"
+
+
+def test_a_conditional_request_is_answered_in_front_from_the_kept_page(app, demo_answer):
+    url = app + demo_answer.get_absolute_url()
+    pages = fetch_all(url)  # both workers keep it in memory
+    etag = requests.get(url, timeout=10).headers["ETag"]
+    for _ in range(8):
+        again = requests.get(url, headers={"If-None-Match": etag}, timeout=10)
+        assert again.status_code == 304 and again.content == b""
+        assert again.headers["X-Cache"] == "hit" and again.headers["ETag"] == etag
+        assert again.headers["Cache-Control"] == "public, no-cache"
+        # Before Django: only what a 304 repeats of the page's headers, nothing Django adds.
+        assert "Content-Security-Policy" not in again.headers
+    other = requests.get(url, headers={"If-None-Match": '"another"'}, timeout=10)
+    assert other.status_code == 200 and other.text == pages[-1][2]
+    since = {"If-Modified-Since": "Mon, 01 Jan 2035 00:00:00 GMT"}
+    assert requests.get(url, headers=since, timeout=10).status_code == 200
+
+
+def test_a_host_not_allowed_is_refused_and_keeps_nothing(app, demo_answer):
+    for path in public_urls(demo_answer):
+        assert requests.get(app + path, timeout=10).status_code == 200, path
+    fetch_all(app + demo_answer.get_absolute_url())  # and in both workers' memory
+    kept = app.kept()
+    for path in public_urls(demo_answer):
+        for number in range(4):
+            host = {"Host": f"evil-{number}.attacker.test"}
+            refused = requests.get(app + path, headers=host, timeout=10, allow_redirects=False)
+            assert refused.status_code == 400, path
+            assert demo_answer.question.text not in refused.text
+    assert app.kept() == kept
+
+
+def test_tracking_parameters_keep_no_pages_of_their_own(app, demo_answer):
+    url = app + demo_answer.get_absolute_url()
+    first = fetch_all(url)
+    kept = app.kept()
+    states = set()
+    for number in range(2000):
+        tracked = requests.get(f"{url}?utm_source={uuid.uuid4().hex}&fbclid={number}", timeout=10)
+        assert tracked.status_code == 200 and tracked.text == first[-1][2]
+        states.add(tracked.headers["X-Cache"])
+    assert states == {"hit"}
+    assert app.kept() == kept
+    junk = requests.get(f"{url}?x={uuid.uuid4().hex}", timeout=10, allow_redirects=False)
+    assert junk.status_code == 301 and junk.headers["Location"] == demo_answer.get_absolute_url()
+    assert app.kept() == kept

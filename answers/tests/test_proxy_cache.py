@@ -2,79 +2,22 @@
 live server: kept, purged by approval and withdrawal, never for the admin or a session,
 and served stale while the app fails."""
 
-import contextlib
 import http.server
-import os
 import re
-import shutil
-import socket
-import subprocess
 import threading
 import time
-from pathlib import Path
+import uuid
 
 import pytest
 import requests
-from django.conf import settings
 from django.core.signals import request_started
 
-from answers.tests.app_server import stop
+from answers import proxy_purge
+from answers.tests.test_public_surface import public_urls
+from answers.tests.varnish_server import running_varnish
 from conftest import publish
 
 pytestmark = [pytest.mark.proxy, pytest.mark.django_db(transaction=True)]
-
-VCL = Path(settings.BASE_DIR) / "deploy" / "varnish" / "default.vcl"
-BACKEND_PORT = re.compile(r'(\.port = ")8000(";)')
-
-
-def varnishd():
-    path = shutil.which("varnishd") or "/usr/sbin/varnishd"
-    if not os.access(path, os.X_OK):
-        pytest.fail(
-            "varnishd is not installed. `make test` installs Debian's varnish; or run "
-            "`apt-get install -y varnish`.",
-            pytrace=False,
-        )
-    return path
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def running_varnish(backend_port, workdir):
-    """Varnish on a free port with the deploy VCL, its backend moved to `backend_port`."""
-    vcl, replaced = BACKEND_PORT.subn(rf"\g<1>{backend_port}\g<2>", VCL.read_text())
-    assert replaced == 1, f'{VCL} must name its backend port once, as .port = "8000";'
-    (workdir / "default.vcl").write_text(vcl)
-    url = f"http://127.0.0.1:{free_port()}"
-    log = open(workdir / "varnishd.log", "w+")
-    # -j none: run as the invoking user, so the work directory needs no other owner.
-    process = subprocess.Popen(
-        [varnishd(), "-F", "-j", "none", "-n", str(workdir / "varnish"), "-T", "none",
-         "-a", url.removeprefix("http://"), "-f", str(workdir / "default.vcl"),
-         "-s", "malloc,32m"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:  # a PURGE is answered by Varnish itself, without the backend
-            try:
-                if requests.request("PURGE", url + "/", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet (a busy machine)
-                time.sleep(0.2)
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"Varnish did not start:\n{log.read()}", pytrace=False)
-            time.sleep(0.05)
-        yield url
-    finally:
-        stop(process)
-        log.close()
 
 
 @pytest.fixture
@@ -216,8 +159,9 @@ class FlakyApp(http.server.BaseHTTPRequestHandler):
         body = f"Page {self.served}".encode()
         self.send_response(self.status)
         if self.status == 200:
+            self.send_header("Cache-Control", "public, no-cache")
             self.send_header(
-                "Cache-Control", "public, max-age=1, stale-while-revalidate=1, stale-if-error=60"
+                "Qasite-Cache-Control", "max-age=1, stale-while-revalidate=1, stale-if-error=60"
             )
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -232,7 +176,9 @@ def test_varnish_serves_the_last_page_while_the_app_fails_and_is_down(tmp_path):
     app = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FlakyApp)
     threading.Thread(target=app.serve_forever, daemon=True).start()
     with running_varnish(app.server_address[1], tmp_path) as varnish:
-        assert get(varnish + "/page/").text == "Page 1"
+        first = get(varnish + "/page/")
+        assert first.text == "Page 1" and "Qasite-Cache-Control" not in first.headers
+        assert first.headers["Cache-Control"] == "public, no-cache"  # as the app sent it
         time.sleep(1.2)  # stale, within stale-while-revalidate: served, refreshed behind
         assert get(varnish + "/page/").text == "Page 1"
         time.sleep(0.2)
@@ -278,3 +224,57 @@ def test_a_patient_reports_through_varnish_and_the_answer_page_stays_cached(
     assert "Thank you for your report" in thanks.text
     assert demo_answer.reports.get().text == "Reference 3 is a 404."
     assert get(varnish + path).headers["X-Cache"] == "HIT"  # a report changes no page
+
+
+def settled(varnish, objects, seconds=3):
+    """Varnish's object count once what it did not keep has expired (zero lifetimes go at
+    the expiry thread's next pass)."""
+    deadline = time.monotonic() + seconds
+    while varnish.objects() != objects and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return varnish.objects()
+
+
+def test_a_host_not_allowed_is_refused_through_varnish_and_kept_nowhere(varnish, demo_answer):
+    for path in public_urls(demo_answer):
+        assert get(varnish + path).status_code == 200, path
+    objects = settled(varnish, None, seconds=1)
+    for path in public_urls(demo_answer):
+        for number in range(3):
+            refused = get(varnish + path, headers={"Host": f"evil-{number}.attacker.test"})
+            assert refused.status_code == 400, path
+            assert demo_answer.question.text not in refused.text
+    assert settled(varnish, objects) == objects
+
+
+def test_tracking_parameters_are_one_varnish_object(varnish, demo_answer, app_requests):
+    path = demo_answer.get_absolute_url()
+    page = get(varnish + path)
+    objects = varnish.objects()
+    for number in range(500):
+        tracked = get(f"{varnish}{path}?utm_source={uuid.uuid4().hex}&gclid={number}")
+        assert tracked.headers["X-Cache"] == "HIT" and tracked.text == page.text
+    assert varnish.objects() == objects
+    assert app_requests.count(f"GET {path}") == 1
+
+
+def test_a_parameter_a_page_does_not_take_is_redirected_and_kept_nowhere(varnish, demo_answer):
+    path = demo_answer.get_absolute_url()
+    get(varnish + path)
+    objects = varnish.objects()
+    for number in range(50):
+        moved = get(f"{varnish}{path}?x={number}")
+        assert moved.status_code == 301 and moved.headers["Location"] == path
+    assert settled(varnish, objects) == objects
+
+
+def test_a_purge_drops_a_page_for_every_host_and_both_schemes(varnish, demo_answer):
+    path = demo_answer.get_absolute_url()
+    https = {"X-Forwarded-Proto": "https"}
+    for headers in ({}, https):
+        get(varnish + path, headers=headers)
+        assert get(varnish + path, headers=headers).headers["X-Cache"] == "HIT"
+    purges = [request for request in proxy_purge._requests([path]) if request[0] == "PURGE"]
+    assert purges and not proxy_purge._send(purges)  # each one confirmed
+    for headers in ({}, https):
+        assert get(varnish + path, headers=headers).headers["X-Cache"] == "MISS"

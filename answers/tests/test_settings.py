@@ -56,7 +56,7 @@ def test_redis_url_selects_the_shared_redis_cache():
         "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
         DEBUG="1",
     )
-    assert result.stdout.strip().endswith("FileBasedCache")  # shared by all local workers
+    assert result.stdout.strip().endswith("BoundedFileCache")  # shared by all local workers
 
 
 DATABASES_SHOWN = (

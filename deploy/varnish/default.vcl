@@ -1,10 +1,18 @@
 # Varnish in front of qasite's gunicorn (see README.md, "Deploy", and README.md here).
 #
-# It keeps what the app marks `Cache-Control: public` (the public pages and static files)
-# for the app's max-age, serves it stale while revalidating (stale-while-revalidate) and,
-# while the app cannot answer, for as long as stale-if-error allows. The app bans every
-# page on each publication event (answers/proxy_purge.py), so an approval or withdrawal
-# reaches visitors at once, not after max-age.
+# It keeps only what the app addresses to it in `Qasite-Cache-Control` (public pages and
+# search results), for that header's max-age, serves it stale while revalidating
+# (stale-while-revalidate) and, while the app cannot answer, for as long as stale-if-error
+# allows, unless the app marks its error X-Qasite-No-Stale (a page taken down). The header
+# never leaves Varnish: browsers and CDNs get the app's Cache-Control, which by default
+# has them revalidate every time, since nothing purges them. The app bans every page on each
+# publication event and purges the pages a take-down removes (answers/proxy_purge.py), so
+# an approval or a withdrawal reaches visitors at once, not after max-age.
+#
+# One copy per page: the host is lower-cased without its port, tracking parameters (utm_*,
+# fbclid, gclid, …: the list in answers/page_cache.py) are dropped and the rest sorted; the
+# app redirects any other parameter a page does not take. Nothing else is kept at all, not
+# even as a hit-for-miss object, so junk hosts or addresses fill nothing.
 #
 # Varnish 7.1 (Debian 12). Check it: varnishd -C -f "$PWD/default.vcl" >/dev/null 2>&1 && echo OK
 vcl 4.1;
@@ -33,6 +41,13 @@ sub vcl_recv {
         # Our own markers between restarts: never a visitor's.
         unset req.http.X-Qasite-Refetch;
         unset req.http.X-Qasite-Stale;
+        set req.http.Host = regsub(std.tolower(req.http.Host), ":[0-9]+$", "");
+        if (req.url ~ "(?i)[?&](utm_[a-z0-9_]*|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|yclid|twclid|ttclid|igshid|li_fat_id|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi|mkt_tok|oly_anon_id|oly_enc_id|s_kwcid)(=|&|$)") {
+            set req.url = regsuball(req.url, "(?i)([?&])(utm_[a-z0-9_]*|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|yclid|twclid|ttclid|igshid|li_fat_id|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi|mkt_tok|oly_anon_id|oly_enc_id|s_kwcid)(=[^&#]*)?(?=&|#|$)", "\1");
+            set req.url = regsuball(req.url, "([?&])&+", "\1");
+            set req.url = regsub(req.url, "[?&]+(#|$)", "\1");
+        }
+        set req.url = std.querysort(req.url);
     }
     if (req.method == "BAN" || req.method == "PURGE") {
         call qasite_purge;
@@ -65,12 +80,13 @@ sub vcl_recv {
 
 sub qasite_purge {
     # nginx in front sets X-Forwarded-Proto on every request it relays, and relays from
-    # this host: such a request is a visitor's, whatever client.ip says.
-    if (!client.ip ~ purgers || req.http.X-Forwarded-Proto) {
+    # this host: such a request is a visitor's, whatever client.ip says. (A restart is our
+    # own, from vcl_purge below, which set it.)
+    if (req.restarts == 0 && (!client.ip ~ purgers || req.http.X-Forwarded-Proto)) {
         return (synth(405, "Not allowed"));
     }
     if (req.method == "PURGE") {
-        return (purge);  # this URL only; answers 200
+        return (purge);  # this URL on this host, at once, copies in grace included
     }
     # BAN: drop every page whose path matches the X-Ban-Url regex ("^/": all of them).
     if (!req.http.X-Ban-Url) {
@@ -80,6 +96,15 @@ sub qasite_purge {
         return (synth(400, std.ban_error()));
     }
     return (synth(200, "Banned"));
+}
+
+sub vcl_purge {
+    # The http copy is gone; the https one is kept apart (vcl_hash): purge it too.
+    if (req.restarts == 0) {
+        set req.http.X-Forwarded-Proto = "https";
+        return (restart);
+    }
+    return (synth(200, "Purged"));
 }
 
 sub vcl_hash {
@@ -111,25 +136,32 @@ sub vcl_backend_response {
     if (bereq.uncacheable) {
         return (deliver);  # a pass: nothing to keep
     }
-    if (beresp.status >= 500 && (bereq.is_bgfetch || bereq.http.X-Qasite-Refetch)) {
+    if (beresp.status >= 500 && (bereq.is_bgfetch || bereq.http.X-Qasite-Refetch) &&
+        !beresp.http.X-Qasite-No-Stale) {
         # There is a stale copy: keep it, and serve it (stale-if-error, see vcl_synth).
-        # With none, the app's own error page goes to the visitor, uncached.
+        # With none, the app's own error page goes to the visitor, uncached. Never for a
+        # page the app says was taken down: its error goes to the visitor instead.
         return (abandon);
     }
-    if (beresp.http.Cache-Control !~ "(?i)(^|[ ,])public([ ,]|$)") {
-        # Only what the app says anyone may keep: no 404s, redirects or admin pages.
+    if (!beresp.http.Qasite-Cache-Control || beresp.http.Set-Cookie ||
+        (beresp.status != 200 && beresp.status != 304)) {
+        # Only what the app addresses to us: no 404s, redirects, admin pages, stale copies
+        # served while the database is down, or refused hosts. Not even a hit-for-miss
+        # object is kept, so that junk addresses cannot fill the cache.
         set beresp.uncacheable = true;
-        set beresp.ttl = 120s;
+        set beresp.ttl = 0s;
+        set beresp.grace = 0s;
+        set beresp.keep = 0s;
         return (deliver);
     }
-    # Varnish took the TTL from max-age and the grace from stale-while-revalidate.
-    set beresp.http.X-Qasite-Swr = beresp.grace;
-    if (beresp.http.Cache-Control ~ "stale-if-error=[0-9]+") {
-        set beresp.grace = std.duration(
-            regsub(beresp.http.Cache-Control, "^.*stale-if-error=([0-9]+).*$", "\1s"),
-            fallback=beresp.grace);
-    }
-    # The built-in rules follow: a Set-Cookie, no-cache, no-store or private is not kept.
+    set beresp.ttl = std.duration(
+        regsub(beresp.http.Qasite-Cache-Control, "^.*max-age=([0-9]+).*$", "\1s"), 0s);
+    set beresp.http.X-Qasite-Swr = std.duration(regsub(beresp.http.Qasite-Cache-Control,
+        "^.*stale-while-revalidate=([0-9]+).*$", "\1s"), 0s);
+    set beresp.grace = std.duration(
+        regsub(beresp.http.Qasite-Cache-Control, "^.*stale-if-error=([0-9]+).*$", "\1s"), 0s);
+    # Not the built-in rules: they would refuse the Cache-Control meant for browsers.
+    return (deliver);
 }
 
 sub vcl_backend_error {
@@ -157,4 +189,6 @@ sub vcl_deliver {
     }
     unset resp.http.X-Qasite-Url;
     unset resp.http.X-Qasite-Swr;
+    unset resp.http.Qasite-Cache-Control;
+    unset resp.http.X-Qasite-No-Stale;
 }
