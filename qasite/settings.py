@@ -239,8 +239,9 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = LOGIN_COOLOFF_MINUTES / 60  # axes reads a float as hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-# The client as the report rate limit finds it: X-Forwarded-For walked past TRUSTED_PROXIES.
-AXES_CLIENT_IP_CALLABLE = "reports.rate_limit.client_ip"
+# The client as the report rate limit finds it: X-Forwarded-For walked past TRUSTED_PROXIES,
+# an IPv6 /64 counted as one client (it is one subscriber's).
+AXES_CLIENT_IP_CALLABLE = "reports.rate_limit.client_network"
 AXES_RESET_ON_SUCCESS = True
 # A try while locked out counts too and starts the wait again, so the wait the page names
 # is always exactly what is left.

@@ -63,6 +63,16 @@ def client_ip(request):
     return str(address or "0.0.0.0")
 
 
+def client_network(request):
+    """The client as a per-client limit counts it: its IPv4 address, or the first address
+    of its IPv6 /64, which one subscriber is given whole (django-ratelimit groups report
+    counts the same way). The sign-in limit (AXES_CLIENT_IP_CALLABLE) counts by this."""
+    address = ipaddress.ip_address(client_ip(request))
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return str(address)
+
+
 def reports_limit(request):
     """Count this report against its client's limit (`REPORTS_RATE_LIMIT`). Returns the
     seconds to wait when the limit is passed, else None. A cache that cannot be reached

@@ -79,6 +79,16 @@ def test_another_client_can_still_sign_in_to_a_locked_account(client, reviewer):
     assert not signed_in(client)
 
 
+def test_a_client_cannot_escape_the_lock_by_moving_within_its_ipv6_network(client, reviewer):
+    for attempt in range(1, 6):  # five addresses of one /64, as a client's own device picks
+        response = sign_in(client, "robin", "guess", address=f"2001:db8:1:2::{attempt:x}")
+    assert response.status_code == 429
+    moved = sign_in(client, "robin", PASSWORD, address="2001:db8:1:2:ffff::1")
+    assert moved.status_code == 429 and not signed_in(client)
+    elsewhere = sign_in(Client(), "robin", PASSWORD, address="2001:db8:1:3::1")  # another /64
+    assert elsewhere.status_code == 302
+
+
 def test_a_client_cannot_escape_the_lock_by_writing_its_own_forwarded_for(client, reviewer):
     # The client writes the left part; our proxy appends the address it really saw.
     for attempt in range(1, 6):

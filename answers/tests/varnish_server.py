@@ -34,9 +34,13 @@ class Varnish(str):
     workdir = None
 
     def objects(self):
-        """How many objects Varnish holds now (varnishstat's MAIN.n_object)."""
+        """How many objects Varnish holds now."""
+        return self.counter("MAIN.n_object")
+
+    def counter(self, name):
+        """One of varnishstat's counters, e.g. MAIN.n_gunzip."""
         result = subprocess.run(
-            ["varnishstat", "-n", str(self.workdir / "varnish"), "-1", "-f", "MAIN.n_object"],
+            ["varnishstat", "-n", str(self.workdir / "varnish"), "-1", "-f", name],
             capture_output=True, text=True, check=True, timeout=30,
         )  # fmt: skip
         return int(result.stdout.split()[1])

@@ -41,6 +41,7 @@ sub vcl_recv {
         # Our own markers between restarts: never a visitor's.
         unset req.http.X-Qasite-Refetch;
         unset req.http.X-Qasite-Stale;
+        unset req.http.X-Qasite-Plain;
         set req.http.Host = regsub(std.tolower(req.http.Host), ":[0-9]+$", "");
         if (req.url ~ "(?i)[?&](utm_[a-z0-9_]*|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|yclid|twclid|ttclid|igshid|li_fat_id|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi|mkt_tok|oly_anon_id|oly_enc_id|s_kwcid)(=|&|$)") {
             set req.url = regsuball(req.url, "(?i)([?&])(utm_[a-z0-9_]*|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|yclid|twclid|ttclid|igshid|li_fat_id|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi|mkt_tok|oly_anon_id|oly_enc_id|s_kwcid)(=[^&#]*)?(?=&|#|$)", "\1");
@@ -110,6 +111,14 @@ sub vcl_purge {
 sub vcl_hash {
     # An http:// request gets the app's redirect to https://; keep it apart from the page.
     hash_data(req.http.X-Forwarded-Proto);
+    # A compressed and a plain copy, as the app keeps them: with one compressed copy only,
+    # Varnish would gunzip the page for every client that does not take gzip. Varnish has
+    # read Accept-Encoding already (http_gzip_support): "gzip", or none.
+    if (req.http.Accept-Encoding == "gzip") {
+        hash_data("gzip");
+    } else {
+        set req.http.X-Qasite-Plain = "1";
+    }
     # The built-in rule adds the URL and the host.
 }
 
@@ -128,6 +137,14 @@ sub vcl_miss {
         # The stale copy went (banned, say) while the app failed: nothing to fall back on.
         return (synth(503, "The site is briefly unavailable"));
     }
+}
+
+sub vcl_backend_fetch {
+    # Varnish asks every backend for gzip; a plain copy is fetched plain.
+    if (bereq.http.X-Qasite-Plain) {
+        unset bereq.http.Accept-Encoding;
+    }
+    unset bereq.http.X-Qasite-Plain;
 }
 
 sub vcl_backend_response {
