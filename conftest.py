@@ -21,7 +21,7 @@ def empty_page_cache():
     """Each test starts with no kept page: the database is new, so must the pages be."""
     from django.core.cache import caches
 
-    from answers import page_cache
+    from delivery import page_cache
 
     page_cache.clear()
     caches[settings.RATELIMIT_USE_CACHE].clear()  # and no report counted yet

@@ -140,7 +140,7 @@ class Topic(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("answers:topic", args=[self.slug])
+        return reverse("public:topic", args=[self.slug])
 
 
 class Question(models.Model):
@@ -171,7 +171,7 @@ class Question(models.Model):
         return self.text
 
     def get_absolute_url(self):
-        return reverse("answers:detail", args=[self.slug])
+        return reverse("public:detail", args=[self.slug])
 
 
 # What the public answer page reads of a PublishedVersion.
@@ -344,26 +344,6 @@ class AnswerQuerySet(models.QuerySet):
         """Published answers with a newer draft or submission than what patients see: an
         edit to the answer, or to a source, question, topic or disclaimer it shares."""
         return self.published().exclude(status=Status.PUBLISHED)
-
-    def reported(self):
-        """Published answers with an open patient report of a factual error or of
-        outdated content: a medical reviewer must check them."""
-        from reports.models import Report  # reports builds on answers
-
-        return self.published().filter(pk__in=Report.objects.needing_review().values("answer_id"))
-
-    def needing_review(self, within_days=30):
-        """What reviewers should look at: reviews due, answers citing flagged sources, live
-        answers whose content changed since approval, and answers patients reported as
-        wrong or out of date."""
-        everything = type(self)(self.model, using=self._db)
-        due = everything.due_for_review(within_days).values("pk").order_by()
-        flagged = everything.citing_flagged_sources().values("pk").order_by()
-        changed = everything.changed_since_approval().values("pk").order_by()
-        reported = everything.reported().values("pk").order_by()
-        # One list of ids (UNION), then the answers by primary key: ORing the four read
-        # every answer's row to test it.
-        return self.filter(pk__in=due.union(flagged, changed, reported))
 
     def sharing(self, obj):
         """The answers whose content includes `obj`, a source, question, topic or
@@ -546,7 +526,7 @@ class Answer(Workflow, models.Model):
         return answer
 
     def get_preview_url(self):
-        return reverse("answers:preview", args=[self.question.slug])
+        return reverse("desk:preview", args=[self.question.slug])
 
     def clean(self):
         if contains_markers(self.short_answer):
@@ -915,7 +895,7 @@ class SitePolicy(models.Model):
         return self.get_kind_display()
 
     def get_absolute_url(self):
-        return reverse("answers:policy", args=[self.kind])
+        return reverse("public:policy", args=[self.kind])
 
     @property
     def title(self):
@@ -995,12 +975,3 @@ class Transition(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} by {self.user} on {self.at:%Y-%m-%d %H:%M}"
-
-
-class AnswerDueForReview(Answer):
-    """Published answers whose medical review is due: a list of its own for reviewers."""
-
-    class Meta:
-        proxy = True
-        verbose_name = "answer due for review"
-        verbose_name_plural = "answers due for review"

@@ -8,7 +8,7 @@ EDITING = [
     "add_answer", "change_answer", "view_answer",
     "add_topic", "change_topic", "view_topic",
     "add_disclaimer", "change_disclaimer", "view_disclaimer",
-    "view_transition", "view_answerdueforreview", "view_publishedversion",
+    "view_transition", "view_reviewqueue", "view_publishedversion",
     "add_contributorprofile", "change_contributorprofile", "view_contributorprofile",
     "add_authorship", "change_authorship", "delete_authorship", "view_authorship",
     "change_sitepolicy", "view_sitepolicy",
@@ -16,6 +16,9 @@ EDITING = [
     "add_citation", "change_citation", "delete_citation", "view_citation",
     "change_report", "view_report",
 ]  # fmt: skip
+
+# The apps whose models the roles work on (the review queue is the desk's).
+APP_LABELS = ["answers", "citations", "reports", "desk"]
 
 EDITOR = "Editor"
 MEDICAL_REVIEWER = "Medical reviewer"
@@ -39,6 +42,6 @@ def create_roles(apps=django_apps):
     for name, codenames in ROLES.items():
         group, _ = Group.objects.get_or_create(name=name)
         permissions = Permission.objects.filter(
-            content_type__app_label__in=["answers", "citations", "reports"], codename__in=codenames
+            content_type__app_label__in=APP_LABELS, codename__in=codenames
         )
         group.permissions.set(permissions)

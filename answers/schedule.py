@@ -18,8 +18,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from answers import publication
 from answers.models import Answer, Status, TransitionError
-from answers.page_cache import pages_changed
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def go_live(answer, now):
         f"Went live as scheduled by {approver} when approving on {when}.",
         "Went live as scheduled",
     )  # fmt: skip
-    pages_changed()
+    publication.record()
     return True
 
 
@@ -91,7 +91,7 @@ def expire(answer, now):
         f"Taken down at the expiry time {who} set ({when}).",
         "Expired",
     )  # fmt: skip
-    pages_changed(taken_down=[answer.get_absolute_url()], reason="Expired")
+    publication.record(taken_down=[answer.get_absolute_url()], reason="Expired")
     return True
 
 

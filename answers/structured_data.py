@@ -27,9 +27,9 @@ def publisher(url):
     return {
         "@type": "Organization",
         "name": settings.PUBLISHER_NAME,
-        "url": urljoin(url, reverse("answers:home")),
-        "publishingPrinciples": urljoin(url, reverse("answers:policy", args=["editorial"])),
-        "ownershipFundingInfo": urljoin(url, reverse("answers:policy", args=["ownership"])),
+        "url": urljoin(url, reverse("public:home")),
+        "publishingPrinciples": urljoin(url, reverse("public:policy", args=["editorial"])),
+        "ownershipFundingInfo": urljoin(url, reverse("public:policy", args=["ownership"])),
     }
 
 

@@ -20,14 +20,19 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
-from answers import attribution, jama, notifications
-from answers.page_cache import pages_changed
+from answers import attribution, jama, publication
 from citations.characters import normalize_newlines, unprintable_character
 from citations.markers import RenumberFailed, first_use_numbering, renumber_markers
 
 COMMENT_MAX_CHARS = 2000
+
+# Sent in the step's transaction once it is allowed, before it takes effect, with the
+# answer, the action, the user, the comment and any go-live time: the desk decides then whom
+# to tell, and tells them once the step commits (desk/notifications.py).
+taking_step = Signal()
 
 
 class Status(models.TextChoices):
@@ -169,7 +174,7 @@ def _publish(answer, user, comment, update_note="", go_live_at=None, expires_at=
         answer.scheduled_version = version
         return Status.SCHEDULED
     answer.live_version, answer.scheduled_version = version, None
-    pages_changed()
+    publication.record()
     return None
 
 
@@ -180,7 +185,7 @@ def _cancel_schedule(answer, user, comment, update_note="", **schedule):
 def _take_down(answer, user, comment, update_note="", **schedule):
     answer.live_version = answer.scheduled_version = None
     answer.expires_at = answer.expiry_set_by = None
-    pages_changed(taken_down=[answer.get_absolute_url()], reason="Withdrawn")
+    publication.record(taken_down=[answer.get_absolute_url()], reason="Withdrawn")
 
 
 def _set_expiry(answer, user, comment, update_note="", expires_at=None, **schedule):
@@ -386,7 +391,10 @@ class Workflow:
         ):
             raise TransitionError("Only an approval can be scheduled.")
         check_schedule(go_live_at, expires_at)
-        notifications.notify(answer, action, user, comment, go_live_at)
+        taking_step.send(
+            sender=type(answer), answer=answer, action=action, user=user, comment=comment,
+            go_live_at=go_live_at,
+        )  # fmt: skip
         ends_in = None
         if step.effect:
             ends_in = step.effect(

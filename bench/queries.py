@@ -36,7 +36,7 @@ def main(args):
     with override_settings(PUBLIC_PAGE_CACHE=not cache_off):
         for name, url in zip(args[::2], args[1::2], strict=True):
             if hasattr(settings, "PAGE_CACHE_ALIAS"):
-                from answers import page_cache
+                from delivery import page_cache
 
                 page_cache.clear()
             first, status, first_cache = count(client, url)

@@ -39,8 +39,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from answers.models import Answer, Topic  # noqa: E402
-from answers.sitemaps import AnswerSitemap  # noqa: E402
 from citations.tests import recorded_crossref  # noqa: E402
+from patient_site.sitemaps import AnswerSitemap  # noqa: E402
 
 ROUNDS = int(os.getenv("ROUNDS", "20"))
 RESULTS = ROOT / "bench" / "results"
@@ -98,7 +98,7 @@ def paths():
         ("admin: filter review=changed", "/admin/answers/answer/?review=changed"),
         ("admin: filter review=reported", "/admin/answers/answer/?review=reported"),
         ("admin: filter topic", f"/admin/answers/answer/?question__topic__id__exact={topic.pk}"),
-        ("admin: due for review list", "/admin/answers/answerdueforreview/"),
+        ("admin: due for review list", "/admin/desk/reviewqueue/"),
         ("admin: home (My work)", "/admin/"),
         ("admin: patient reports", "/admin/reports/report/?state=open"),
     ]

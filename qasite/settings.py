@@ -51,9 +51,13 @@ INSTALLED_APPS = [
     "csp",
     "markdownx",
     "simple_history",
+    # Apps by layer, each importing only those above it in this list (ARCHITECTURE.md).
     "citations",
     "answers",
+    "delivery",
+    "patient_site",
     "reports",
+    "desk",
     # Only for its system checks on RATELIMIT_USE_CACHE (reports/rate_limit.py).
     "django_ratelimit",
     # Failed sign-ins counted per account and client; lockouts listed in the admin.
@@ -62,11 +66,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: a cached public page is answered before anything else runs (page_cache.py).
-    "answers.page_cache.PageCacheMiddleware",
+    "delivery.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body (the CSRF check does): a too-large form gets a page.
-    "answers.middleware.refuse_oversized_posts",
+    "delivery.middleware.refuse_oversized_posts",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -80,22 +84,22 @@ MIDDLEWARE = [
     # only reads what the login view left on the request, so the 503 page can stay innermost.
     "axes.middleware.AxesMiddleware",
     # Innermost, so it sees the views' database errors: a 503 page, never a traceback.
-    "answers.middleware.DatabaseUnavailable",
+    "delivery.middleware.DatabaseUnavailable",
 ]
 # What a public page (a `public_page` view: the same for everyone, no forms, no user) goes
 # through: the page cache, the security headers, the 503 page. qasite.wsgi sends public
 # pages here, so they pay for no session, CSRF or user middleware.
 PUBLIC_MIDDLEWARE = [
-    "answers.page_cache.PageCacheMiddleware",
+    "delivery.page_cache.PageCacheMiddleware",
     # Public pages only: they hold no secret, so compressing them gives BREACH nothing to
     # find (the admin's pages, with CSRF tokens, stay uncompressed). The page cache keeps
     # the compressed and the plain page apart, reading Accept-Encoding as this does
     # (answers/page_cache.py: `accepts_gzip`).
-    "answers.page_cache.PublicGZipMiddleware",
+    "delivery.page_cache.PublicGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "answers.middleware.PublicPageCSP",
-    "answers.middleware.DatabaseUnavailable",
+    "delivery.middleware.PublicPageCSP",
+    "delivery.middleware.DatabaseUnavailable",
 ]
 
 ROOT_URLCONF = "qasite.urls"
@@ -142,9 +146,9 @@ for number, url in enumerate(envlist("DATABASE_REPLICA_URLS", "")):
     # starts a real standby of its own).
     DATABASES[f"replica{number}"]["TEST"] = {"MIRROR": "default"}
 if len(DATABASES) > 1:
-    DATABASE_ROUTERS = ["answers.replicas.ReplicaRouter"]
+    DATABASE_ROUTERS = ["delivery.replicas.ReplicaRouter"]
     for stack in (MIDDLEWARE, PUBLIC_MIDDLEWARE):
-        stack.insert(1, "answers.replicas.ReplicaReads")  # after the page cache
+        stack.insert(1, "delivery.replicas.ReplicaReads")  # after the page cache
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The page cache holds rendered public pages (answers/page_cache.py); publication events
@@ -168,7 +172,7 @@ CACHES = {
     }
     if REDIS_URL
     else {
-        "BACKEND": "answers.file_cache.BoundedFileCache",
+        "BACKEND": "delivery.file_cache.BoundedFileCache",
         "LOCATION": PAGE_CACHE_DIR,
         "OPTIONS": {"MAX_ENTRIES": 100_000, "MAX_BYTES": PAGE_CACHE_MAX_MB * 1024 * 1024},
     }
@@ -229,7 +233,7 @@ AUTHENTICATION_BACKENDS = [
     # Only this one (User.objects.with_perm needs one): axes' AxesBackend, whose lock is
     # checked before any password, then Django's ModelBackend, which refuses the demo
     # accounts' public passwords unless DEBUG.
-    "answers.demo_accounts.DemoPasswordsRefusedBackend",
+    "desk.demo_accounts.DemoPasswordsRefusedBackend",
 ]
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
 LOGIN_COOLOFF_MINUTES = envint("LOGIN_COOLOFF_MINUTES", "15")
@@ -248,8 +252,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 # Every failure is also kept (up to 1,000 an account) after its lockout ends or is lifted.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_LOCKOUT_CALLABLE = "answers.login_limits.lockout_response"
-AXES_USERNAME_CALLABLE = "answers.login_limits.username"  # cut to what axes can store
+AXES_LOCKOUT_CALLABLE = "desk.login_limits.lockout_response"
+AXES_USERNAME_CALLABLE = "desk.login_limits.username"  # cut to what axes can store
 # No "AXES: BEGIN" line from every process: the cron commands' output stays theirs.
 AXES_VERBOSE = False
 

@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import index
 from django.urls import include, path
 
-from answers.demo_accounts import LoginForm
-from answers.page_cache import public_page
-from answers.sitemaps import SITEMAPS, sitemap_page
-from answers.views import favicon, markdown_preview, robots_txt
+from delivery.page_cache import public_page
+from desk.demo_accounts import LoginForm
+from desk.views import markdown_preview
+from patient_site.sitemaps import SITEMAPS, sitemap_page
+from patient_site.views import favicon, robots_txt
 
 admin.site.site_header = "qasite editorial admin"
 admin.site.site_title = "qasite admin"
@@ -33,6 +34,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     # Browsers and crawlers that ask for /favicon.ico (the pages link the SVG) get it too.
     path("favicon.ico", favicon),
+    path("", include("desk.urls")),
     path("", include("reports.urls")),
-    path("", include("answers.urls")),
+    path("", include("patient_site.urls")),
 ]

@@ -12,6 +12,6 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qasite.settings")
 django_application = get_wsgi_application()
 
-from answers.page_cache import PublicHandler, PublicPages  # noqa: E402 (needs Django set up)
+from delivery.page_cache import PublicHandler, PublicPages  # noqa: E402 (needs Django set up)
 
 application = PublicPages(django_application, PublicHandler())

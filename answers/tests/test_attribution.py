@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from answers.attribution import NO_CITATION, uncited_blocks
-from answers.tests.test_browser_editing import sign_in
 from answers.workflow import TransitionError
+from desk.tests.test_browser_editing import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -17,6 +17,7 @@ from answers.management.commands.seed_answers import Prose
 from answers.models import Answer, Topic
 from citations.markers import cited_numbers
 from citations.models import Source
+from desk.models import ReviewQueue
 
 pytestmark = pytest.mark.django_db
 
@@ -123,20 +124,20 @@ def test_due_list_pages_hold_every_answer_once_in_the_order_chosen(
 ):
     """The due list reads its ordered ids first, then each page's rows by id
     (AllIdsFirstPaginator): its pages, count and column sorting must still be right."""
-    from answers.admin import AnswerDueForReviewAdmin
+    from desk.admin.answers import ReviewQueueAdmin
 
-    monkeypatch.setattr(AnswerDueForReviewAdmin, "list_per_page", 20)
+    monkeypatch.setattr(ReviewQueueAdmin, "list_per_page", 20)
     client.force_login(django_user_model.objects.create_superuser("root", password="x"))
-    url = reverse("admin:answers_answerdueforreview_changelist")
-    due = Answer.objects.needing_review()
+    url = reverse("admin:desk_reviewqueue_changelist")
+    due = ReviewQueue.objects.needing_review()
     urgent_first = due.order_by("live_version__next_review_due", "pk")
     expected = list(urgent_first.values_list("pk", flat=True))
     assert len(expected) > 40  # three pages at least
 
     def listed(**params):
         page = client.get(url, params).content.decode()
-        assert f"{len(expected)} answers due for review" in page
-        return [int(pk) for pk in re.findall(r"answerdueforreview/(\d+)/change/", page)]
+        assert f"{len(expected)} answers in the review queue" in page
+        return [int(pk) for pk in re.findall(r"reviewqueue/(\d+)/change/", page)]
 
     pages = (len(expected) + 19) // 20
     shown = [pk for p in range(1, pages + 1) for pk in listed(p=p)]

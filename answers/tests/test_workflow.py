@@ -328,7 +328,7 @@ def test_a_revision_from_before_writers_were_kept_leaves_the_writers_be(
 
 
 def test_the_revision_diff_names_the_writers_before_and_after(demo_answer, editor, second_reviewer):
-    from answers.diffing import revision_diff
+    from desk.diffing import revision_diff
 
     original = demo_answer.latest_revision()
     before = ", ".join(writers(demo_answer))

@@ -4,7 +4,7 @@ medical reviewer finds it on their admin home page and handles it."""
 import pytest
 from playwright.sync_api import expect
 
-from answers.tests.test_browser_editing import sign_in
+from desk.tests.test_browser_editing import sign_in
 from reports.models import Report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -76,7 +76,7 @@ def test_the_queue_shows_the_reported_answer(page, live_server, demo_answer, rev
         {"kind": "factual_error", "text": "The dose in paragraph 2 is wrong."},
     )
     sign_in(page, live_server, reviewer)
-    page.get_by_role("link", name="Answers due for review").first.click()
+    page.get_by_role("link", name="Answers in the review queue").first.click()
     row = page.locator("#result_list tbody tr").filter(has_text=demo_answer.question.text[:40])
     expect(row).to_contain_text("1 open report (1 wrong or out of date)")
     row.get_by_role("link", name="1 open report").click()

@@ -12,7 +12,7 @@ import requests
 from django.db import connection
 from django.test import RequestFactory
 
-from answers.tests.app_server import database_url, running_app
+from delivery.tests.app_server import database_url, running_app
 from reports.models import Report
 from reports.rate_limit import LockedFileCache, client_ip
 

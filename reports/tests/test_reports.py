@@ -8,7 +8,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import call_command
 from django.urls import reverse
 
-from answers.models import Answer, AnswerDueForReview
+from desk.models import ReviewQueue
 from reports.models import Report
 
 pytestmark = pytest.mark.django_db
@@ -183,25 +183,23 @@ def test_invalid_posts_do_not_count_against_a_patient(client, demo_answer, setti
 def test_a_factual_or_outdated_report_puts_the_answer_in_the_reviewers_queue(
     client, demo_answer, reviewer
 ):
-    assert not AnswerDueForReview.objects.needing_review().exists()
+    assert not ReviewQueue.objects.needing_review().exists()
     send(client, demo_answer, kind="broken_link")
     send(client, demo_answer, kind="hard_to_understand")
-    assert not Answer.objects.needing_review().exists()  # editors handle those
+    assert not ReviewQueue.objects.needing_review().exists()  # editors handle those
     send(client, demo_answer, kind="out_of_date")
-    assert list(Answer.objects.needing_review()) == [demo_answer]
+    assert list(ReviewQueue.objects.needing_review()) == [demo_answer]
     client.force_login(reviewer)
-    queue = client.get(reverse("admin:answers_answerdueforreview_changelist")).content.decode()
+    queue = client.get(reverse("admin:desk_reviewqueue_changelist")).content.decode()
     listed = demo_answer.question.text[:40]  # the list shortens long questions
     assert listed in queue
     assert "3 open reports" in queue and "(1 wrong or out of date)" in queue
-    reported = client.get(
-        reverse("admin:answers_answerdueforreview_changelist") + "?review=reported"
-    )
+    reported = client.get(reverse("admin:desk_reviewqueue_changelist") + "?review=reported")
     assert reported.status_code == 200 and listed in reported.content.decode()
-    overdue = client.get(reverse("admin:answers_answerdueforreview_changelist") + "?review=overdue")
+    overdue = client.get(reverse("admin:desk_reviewqueue_changelist") + "?review=overdue")
     assert overdue.status_code == 200 and listed not in overdue.content.decode()
     Report.objects.filter(kind="out_of_date").update(status=Report.Status.RESOLVED)
-    assert not Answer.objects.needing_review().exists()
+    assert not ReviewQueue.objects.needing_review().exists()
 
 
 def change(client, report, **fields):
@@ -248,7 +246,7 @@ def test_only_a_medical_reviewer_closes_a_report_of_an_error(client, demo_answer
     refused = change(client, error, status="declined", note="Looks right to me.")
     assert refused.status_code == 200
     assert "Only a medical reviewer can resolve or decline" in text_of(refused)
-    assert list(Answer.objects.needing_review()) == [demo_answer]  # still in the queue
+    assert list(ReviewQueue.objects.needing_review()) == [demo_answer]  # still in the queue
     assert (
         change(client, error, status="in_progress", note="Checked: see ref 2.").status_code == 302
     )
@@ -256,7 +254,7 @@ def test_only_a_medical_reviewer_closes_a_report_of_an_error(client, demo_answer
     client.force_login(reviewer)
     error.refresh_from_db()
     assert change(client, error, status="declined", note="The text is right.").status_code == 302
-    assert not Answer.objects.needing_review().exists()
+    assert not ReviewQueue.objects.needing_review().exists()
 
 
 def test_the_reply_link_cannot_add_recipients(client, demo_answer, reviewer):

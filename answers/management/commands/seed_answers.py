@@ -27,7 +27,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from answers import attribution, rendering, search
+from answers import attribution, publication, rendering, search
 from answers.demo_content import DEMO_FILE, parse_answer_file
 from answers.models import (
     Answer,
@@ -40,7 +40,6 @@ from answers.models import (
     Transition,
     months_after,
 )
-from answers.page_cache import pages_changed
 from answers.roles import EDITOR, MEDICAL_REVIEWER
 from answers.workflow import Status, content_fingerprint
 from citations.formatting import format_reference
@@ -542,7 +541,7 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 # Fresh statistics for the planner, and the search index's pending list flushed.
                 cursor.execute("VACUUM ANALYZE")
-        pages_changed()
+        publication.record()
         self.stdout.write(f"Done in {time.monotonic() - started:.0f} s.")
 
 

@@ -1,0 +1,371 @@
+"""
+Each process's view of the publication generation and its tombstones, which the domain
+records with every change to a public page (answers/publication.py). A kept page is served
+as it is only under the generation it was rendered in; a tombstone says that no copy of its
+page from before its generation may be served at all (delivery/page_cache.py).
+
+Its truth is in PostgreSQL: one `PageGeneration` row, moved in the change's own
+transaction, only forward, with the change's tombstones.
+
+Redis (`REDIS_URL`: a key, a hash of tombstones and a publish/subscribe channel) and a file
+in `PAGE_CACHE_DIR`, shared by every worker of the machine, only mirror it, for speed. Once
+the transaction commits, `announce()` writes both, each "only if higher", and publishes the
+move. A mirror can be behind: a write that failed, a Redis restarted empty, restored from an
+older snapshot or failed over to a replica that had not caught up. So:
+
+- a process never adopts a lower number than one it knows, and writes what it knows back to
+  a mirror it finds behind;
+- each process's view (`Generation.current()`) polls its Redis subscription (a
+  non-blocking read of a socket) and `stat`s the file on every request, which costs no
+  round trip, and asks PostgreSQL at most every SYNC_SECONDS (one row, and the tombstones
+  since), so a process that missed a message is behind for at most that long;
+- a take-down waits SYNC_SECONDS once it has committed before it returns (`settle`): by
+  then every process has either heard of it or asks PostgreSQL before serving anything.
+
+A thread whose open transaction moved the generation sees None (the page cache serves and
+keeps nothing for it) until that transaction ends: the pages it renders show changes that
+are not committed yet, and could still be rolled back.
+"""
+
+import fcntl
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import redis
+from django.apps import apps
+from django.conf import settings
+from django.db import connections
+
+from answers.publication import now
+
+log = logging.getLogger(__name__)
+
+# How often each process asks PostgreSQL, and how long a take-down waits after its commit.
+SYNC_SECONDS = 0.5
+# After PostgreSQL failed to answer, how long a process goes without asking again.
+RETRY_SECONDS = 2
+# Tombstones are read, kept and mirrored this long: longer than any copy is served stale.
+TOMBSTONE_SECONDS = 2 * 24 * 3600
+
+_thread = threading.local()
+
+
+def _merge(tombstones, more):
+    """Merge `more` ({path: generation}) into `tombstones`, keeping the later of each."""
+    for path, value in more.items():
+        if value > tombstones.get(path, 0):
+            tombstones[path] = value
+
+
+def mark_pending():
+    """This thread's open transaction changed what public pages show (answers.publication
+    sends `pages_changing`): until it ends, the page cache serves and keeps nothing for it."""
+    _thread.pending = True
+
+
+def announce(value, taken_down=()):
+    """After the commit: this process knows the new value at once, then the mirrors do."""
+    _thread.pending = False
+    view = generation()
+    view.adopt(value, {path: value for path in taken_down})
+    view.mirror()
+
+
+def settle():
+    """Wait until every process has heard of a committed take-down or will ask PostgreSQL
+    before serving anything (see the module's docstring)."""
+    time.sleep(SYNC_SECONDS)
+
+
+def read_truth(since):
+    """(value, {path: generation} of the tombstones after `since`) from the primary, as
+    committed; value None if the table is empty. On PostgreSQL this uses a connection of its
+    own (autocommit, short timeouts), outside any request's transaction and query log."""
+    table = apps.get_model("answers", "PageGeneration")._meta.db_table
+    tombstones = apps.get_model("answers", "Tombstone")._meta.db_table
+    sql = (
+        f"SELECT g.value, t.path, t.generation FROM {table} g"
+        f" LEFT JOIN {tombstones} t ON t.generation > %s WHERE g.id = 1"
+    )
+    if connections["default"].vendor == "postgresql":
+        rows = _truth_connection().execute(sql, [since]).fetchall()
+    else:  # SQLite (make run): one process, nothing to fall out of step with
+        with connections["default"].cursor() as cursor:
+            cursor.execute(sql, [since])
+            rows = cursor.fetchall()
+    if not rows:
+        return None, {}
+    return rows[0][0], {path: value for _, path, value in rows if path is not None}
+
+
+def _truth_connection():
+    import psycopg
+
+    connection = getattr(_thread, "truth", None)
+    if connection is None or connection.closed:
+        params = connections["default"].get_connection_params()
+        for django_only in ("cursor_factory", "context", "prepare_threshold"):
+            params.pop(django_only, None)
+        params.update(connect_timeout=2, options="-c statement_timeout=2000")
+        connection = psycopg.connect(**params, autocommit=True)
+        _thread.truth = connection
+    return connection
+
+
+def _forget_truth_connection():
+    connection = getattr(_thread, "truth", None)
+    _thread.truth = None
+    if connection is not None:
+        try:
+            connection.close()
+        except Exception:  # already broken: nothing to close cleanly
+            pass
+
+
+class Generation:
+    """This process's view of the generation and the tombstones (see the module's
+    docstring): never lower than anything it has read."""
+
+    def __init__(self, redis_url, directory, prefix):
+        self.value = None  # None until some source has answered
+        self.tombstones = {}
+        self.file = FileMirror(directory)
+        self.redis = RedisMirror(redis_url, prefix) if redis_url else None
+        self.synced_at = float("-inf")
+        self.retry_at = 0.0
+        self.synced_value = None
+        self.lock = threading.RLock()
+
+    def current(self):
+        """The generation a page kept now belongs to, or None: serve and keep nothing."""
+        if getattr(_thread, "pending", False):
+            if connections["default"].in_atomic_block:
+                return None
+            _thread.pending = False  # its transaction ended without a commit
+        with self.lock:
+            if self.redis is not None:
+                self.adopt(*self.redis.poll())
+            self.adopt(*self.file.poll())
+            now = time.monotonic()
+            if now - self.synced_at >= SYNC_SECONDS and now >= self.retry_at:
+                self.sync(now)
+            return self.value
+
+    def sync(self, started=None):
+        """Ask PostgreSQL, adopt what it says, and repair the mirrors if they are behind."""
+        self.synced_at = started if started is not None else time.monotonic()
+        since = self.synced_value or now() - TOMBSTONE_SECONDS * 1_000_000
+        try:
+            value, tombstones = read_truth(since)
+        except Exception as error:  # Django's or psycopg's errors, a timeout, no such table
+            _forget_truth_connection()
+            self.retry_at = self.synced_at + RETRY_SECONDS
+            log.warning("Could not read the publication generation: %s", error)
+            return
+        if value is None:
+            return
+        self.synced_value = max(value, self.synced_value or 0)
+        self.adopt(value, tombstones)
+        self.mirror()
+
+    def adopt(self, value, tombstones):
+        with self.lock:
+            if value is not None and (self.value is None or value > self.value):
+                self.value = value
+            _merge(self.tombstones, tombstones)
+            if self.value is not None and len(self.tombstones) > 100:
+                oldest = self.value - TOMBSTONE_SECONDS * 1_000_000
+                self.tombstones = {p: v for p, v in self.tombstones.items() if v > oldest}
+
+    def mirror(self):
+        """Write what this process knows to each mirror that has shown less."""
+        with self.lock:
+            if self.value is None:
+                return
+            for mirror in (self.file, self.redis):
+                if mirror is not None and mirror.behind(self.value, self.tombstones):
+                    mirror.write(self.value, self.tombstones)
+
+    def barred(self, paths, rendered_in):
+        """The first of `paths` taken down after generation `rendered_in`, or None."""
+        for path in paths:
+            if self.tombstones.get(path, 0) > rendered_in:
+                return path
+        return None
+
+
+class FileMirror:
+    """generation.json in PAGE_CACHE_DIR: replaced by a rename under a lock, never lowered,
+    and read again only when its inode, time or size changes (one `stat` a request). Two
+    writes close together can leave all three as they were (a freed inode used again, a
+    clock that moves in steps of milliseconds), so a file written in the last
+    FRESH_SECONDS is read again every time."""
+
+    FRESH_SECONDS = 1.0
+
+    def __init__(self, directory):
+        self.path = Path(directory) / "generation.json"
+        self.stat = None
+        self.seen = (0, {})
+
+    def poll(self):
+        try:
+            stat = os.stat(self.path)
+            seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            if seen == self.stat:
+                return None, {}
+            data = json.loads(self.path.read_bytes())
+            value, tombstones = int(data["value"]), dict(data["tombstones"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None, {}  # none yet, or unreadable: the next write replaces it
+        settled = time.time() - stat.st_mtime > self.FRESH_SECONDS
+        self.stat, self.seen = (seen if settled else None), (value, tombstones)
+        return value, tombstones
+
+    def behind(self, value, tombstones):
+        known, known_tombstones = self.seen
+        return known < value or any(known_tombstones.get(p, 0) < v for p, v in tombstones.items())
+
+    def write(self, value, tombstones):
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.path.with_suffix(".lock"), "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # another worker's write in between is kept
+                try:
+                    data = json.loads(self.path.read_bytes())
+                    value = max(value, int(data["value"]))
+                    merged = dict(data["tombstones"])
+                except (OSError, ValueError, KeyError, TypeError):
+                    merged = {}
+                _merge(merged, tombstones)
+                oldest = value - TOMBSTONE_SECONDS * 1_000_000
+                merged = {p: v for p, v in merged.items() if v > oldest}
+                fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".generation-")
+                with os.fdopen(fd, "w") as file:
+                    json.dump({"value": value, "tombstones": merged}, file)
+                os.replace(temporary, self.path)  # a new inode: readers never see half of it
+            self.seen = (value, merged)
+        except OSError as error:
+            log.error("Could not write the publication generation to %s: %s", self.path, error)
+
+
+# Set the key only if higher, merge the tombstones (each only if later), drop the ones too
+# old to matter, and publish: one script, so no reader sees the key and the hash disagree.
+_WRITE = """
+local value = tonumber(ARGV[2])
+local known = tonumber(redis.call('GET', KEYS[1]) or '0')
+if value > known then redis.call('SET', KEYS[1], ARGV[2]) end
+for i = 5, #ARGV, 2 do
+  local was = tonumber(redis.call('HGET', KEYS[2], ARGV[i]) or '0')
+  if tonumber(ARGV[i + 1]) > was then redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+end
+local stored = redis.call('HGETALL', KEYS[2])
+for i = 1, #stored, 2 do
+  if tonumber(stored[i + 1]) < tonumber(ARGV[3]) then redis.call('HDEL', KEYS[2], stored[i]) end
+end
+redis.call('PUBLISH', ARGV[1], ARGV[4])
+return known
+"""
+
+
+class RedisMirror:
+    """The key, the tombstone hash and the channel in Redis, named by the site's prefix and,
+    for the channel (Redis's channels ignore database numbers), by the database too."""
+
+    # After a failure, how long this process goes without trying Redis again, so that an
+    # unreachable server costs one timeout every few seconds, not one per request.
+    RETRY_SECONDS = 5
+
+    def __init__(self, url, prefix):
+        self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        database = self.client.connection_pool.connection_kwargs.get("db", 0)
+        self.key, self.hash = f"{prefix}:generation", f"{prefix}:tombstones"
+        self.channel = f"{prefix}:db{database}:generation"
+        self.script = self.client.register_script(_WRITE)
+        self.subscription = None
+        self.retry_at = 0.0
+        self.seen = (0, {})
+
+    def poll(self):
+        """(value, tombstones) heard since the last poll, or read on (re)subscribing."""
+        try:
+            if self.subscription is None:
+                if time.monotonic() < self.retry_at:
+                    return None, {}
+                return self._subscribe()
+            value, tombstones = None, {}
+            while message := self.subscription.get_message(timeout=0):
+                data = json.loads(message["data"])
+                value = max(value or 0, int(data["value"]))
+                _merge(tombstones, {p: int(v) for p, v in data["tombstones"].items()})
+            if value is not None:
+                self.seen = (max(self.seen[0], value), {**self.seen[1], **tombstones})
+            return value, tombstones
+        except (redis.RedisError, ValueError, KeyError, TypeError) as error:
+            self._failed(error)
+            return None, {}
+
+    def _subscribe(self):
+        subscription = self.client.pubsub(ignore_subscribe_messages=True)
+        subscription.subscribe(self.channel)
+        # Subscribed first, then read: a move in between arrives as a message too.
+        value, stored = self.client.pipeline().get(self.key).hgetall(self.hash).execute()
+        self.subscription = subscription
+        tombstones = {path.decode(): int(v) for path, v in stored.items()}
+        value = int(value) if value is not None else None
+        self.seen = (value or 0, tombstones)  # what Redis holds now, however low
+        return value, tombstones
+
+    def behind(self, value, tombstones):
+        known, known_tombstones = self.seen
+        return known < value or any(known_tombstones.get(p, 0) < v for p, v in tombstones.items())
+
+    def write(self, value, tombstones):
+        if time.monotonic() < self.retry_at:
+            return
+        message = json.dumps({"value": value, "tombstones": tombstones})
+        oldest = value - TOMBSTONE_SECONDS * 1_000_000
+        pairs = [item for path, v in tombstones.items() if v > oldest for item in (path, v)]
+        try:
+            self.script(
+                keys=[self.key, self.hash], args=[self.channel, value, oldest, message, *pairs]
+            )
+            self.seen = (max(self.seen[0], value), {**self.seen[1], **tombstones})
+        except redis.RedisError as error:
+            log.error("Could not write the publication generation to Redis: %s", error)
+            self._failed(error)
+
+    def _failed(self, error):
+        if self.subscription is not None:
+            try:
+                self.subscription.close()
+            except redis.RedisError:
+                pass
+        self.subscription = None
+        self.retry_at = time.monotonic() + self.RETRY_SECONDS
+
+    def close(self):
+        self._failed(None)
+        self.retry_at = 0.0
+
+
+_generation = None
+_made_for = None
+
+
+def generation():
+    """This process's view: made on first use (so after gunicorn's fork), and again if the
+    settings it was made from change (tests do that)."""
+    global _generation, _made_for
+    wanted = (settings.REDIS_URL, settings.PAGE_CACHE_DIR, settings.CACHE_KEY_PREFIX)
+    if wanted != _made_for:
+        if _generation is not None and _generation.redis is not None:
+            _generation.redis.close()
+        _generation = Generation(*wanted)
+        _made_for = wanted
+    return _generation

@@ -1,0 +1,471 @@
+"""
+Rendered public pages, kept in memory and in the shared cache, and replaced when what
+patients see changes; and the one promise above their speed (ARCHITECTURE.md, "The
+take-down invariant"): once a take-down commits, no copy of the page from before it is
+served by this app, whatever fails.
+
+Each page is kept with the *publication generation* it was rendered in
+(answers/page_generation.py), read before rendering: every event changing a public page
+moves it (`pages_changed()`), so a page from before the event is never a hit again, and a
+page rendered across the event is kept under the older number. A page kept on another day
+is rendered again too (an answer's review can fall overdue overnight).
+
+Two levels hold pages, both checked against the generation, which costs no round trip:
+
+- each process keeps the pages it served in memory (`LOCAL_PAGES` of them); `PublicPages`,
+  the WSGI application in front of Django (qasite/wsgi.py), answers those, and conditional
+  requests for them, before Django builds a request;
+- the shared cache (Redis when `REDIS_URL` is set, files otherwise) holds every worker's
+  pages, so a page rendered by one worker is one cache read for the others.
+  `PageCacheMiddleware`, first in both middleware stacks, reads and fills it.
+
+A page is kept once per address: an allowed host (any other is refused with 400 before the
+cache is read), the path, and only the query parameters its view takes (`public_page`'s
+`params`): tracking parameters (utm_*, fbclid, …) are dropped, and any other parameter gets
+a redirect to the page without it.
+
+When the database cannot be reached, a kept page from an older generation may be served
+stale, never kept downstream (`Cache-Control: no-store`), and only if neither the page nor
+any answer or topic page it links to has a tombstone from after it was rendered. Otherwise
+the visitor gets the 503 page, marked so that Varnish does not put its own copy in its
+place.
+
+`public_page` also sets the headers every public page sends: Cache-Control for browsers and
+CDNs (revalidate each time by default: no cache we cannot purge keeps a page that may be
+taken down), `Qasite-Cache-Control` for our own Varnish, which we purge
+(deploy/varnish/default.vcl), and a strong ETag. No Last-Modified: a second is too coarse
+to tell two changes apart, and the overdue notice changes a page without any row changing.
+"""
+
+import functools
+import hashlib
+import re
+import time
+from http import HTTPStatus
+from urllib.parse import parse_qsl, urlencode
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.handlers.wsgi import WSGIHandler, get_path_info
+from django.db import DatabaseError, close_old_connections, connection, connections
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.http.request import split_domain_port, validate_host
+from django.middleware.gzip import GZipMiddleware
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import parse_etags
+
+from delivery import replicas
+from delivery.generation import generation
+
+# Pages each process keeps in memory (about 10 KB each); when full, the oldest goes.
+LOCAL_PAGES = 2000
+_local = {}
+# Where the URL match of a public page is left for `PublicHandler`, in the WSGI environ.
+RESOLVED = "qasite.resolver_match"
+# The header our Varnish keeps pages by (deploy/varnish/default.vcl); it never leaves it.
+PROXY_CONTROL = "Qasite-Cache-Control"
+# On a 503 whose page must not be replaced by a cache's older copy.
+NO_STALE = "X-Qasite-No-Stale"
+# A stale copy is served for at most this long after it was rendered.
+STALE_SECONDS = 24 * 3600
+# Links to the pages a take-down can remove (answers, topics), absolute or not.
+MENTION = re.compile(rb"/(?:ask|topics)/[-\w]+/")
+# Parameters that name where a visitor came from, never what they asked for.
+TRACKING = re.compile(
+    r"utm_\w*|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|yclid|twclid|ttclid|igshid"
+    r"|li_fat_id|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi|mkt_tok|oly_anon_id|oly_enc_id|s_kwcid",
+    re.IGNORECASE,
+)
+
+
+def page_cache():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def clear():
+    """Forget every kept page, in this process and in the shared cache (tests, benchmarks)."""
+    _local.clear()
+    page_cache().clear()
+
+
+def accepts_gzip(header):
+    """Whether an Accept-Encoding header takes gzip: named (gzip or x-gzip) with a q above
+    0. A wildcard is not taken for gzip, as Django's GZipMiddleware never takes it."""
+    for part in header.split(","):
+        coding, *parameters = part.split(";")
+        if coding.strip().lower() not in ("gzip", "x-gzip"):
+            continue
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            return True
+    return False
+
+
+class PublicGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware, deciding by `accepts_gzip`, as the page cache's address
+    does: "gzip;q=0" gets no gzip, "nogzip" is not gzip."""
+
+    def process_response(self, request, response):
+        if accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            return super().process_response(request, response)
+        if response.streaming or len(response.content) >= 200:
+            patch_vary_headers(response, ("Accept-Encoding",))
+        return response
+
+
+def allowed_host(environ):
+    """The request's host, lower-cased, if ALLOWED_HOSTS allows it (as Django's `get_host`
+    decides, without X-Forwarded-Host); else None."""
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    domain, _ = split_domain_port(host)
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    return host.lower() if domain and validate_host(domain, allowed) else None
+
+
+def canonical_query(query, params):
+    """(the query the page is the same for, whether the request's query may be served as
+    it): tracking parameters dropped; each of the view's `params` kept once, in its order;
+    anything else, or a parameter given twice, means a redirect to the canonical query."""
+    taken, plain = {}, True
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if TRACKING.fullmatch(name):
+            continue
+        if name in params and name not in taken:
+            taken[name] = value
+        else:
+            plain = False
+    return urlencode([(name, taken[name]) for name in params if name in taken]), plain
+
+
+def _address(environ, host):
+    """What makes two requests the same page: scheme (as the proxy told it), host, path,
+    canonical query, and whether the client takes gzip (PublicGZipMiddleware)."""
+    proxy_header = (settings.SECURE_PROXY_SSL_HEADER or ("", ""))[0]
+    return "|".join(
+        (
+            environ.get("wsgi.url_scheme", ""),
+            environ.get(proxy_header, "") if proxy_header else "",
+            host,
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            "gzip" if accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", "")) else "",
+        )
+    )
+
+
+def _key(address):
+    return "pages:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+def _fresh(entry, current):
+    return (
+        entry is not None
+        and current is not None
+        and entry.get("generation") == current
+        and entry.get("day") == timezone.localdate().isoformat()
+    )
+
+
+def _keep(address, entry):
+    if len(_local) >= LOCAL_PAGES:
+        del _local[next(iter(_local))]
+    _local[address] = entry
+
+
+def _entry(request, response, current):
+    return {
+        "generation": current,
+        "day": timezone.localdate().isoformat(),
+        "at": time.time(),
+        "path": request.path_info,
+        "mentions": getattr(response, "page_mentions", ()),
+        "status": response.status_code,
+        "reason": response.reason_phrase,
+        "body": response.content,
+        "etag": response.get("ETag"),
+        "headers": {
+            name: value
+            for name, value in response.items()
+            if name.lower() not in ("x-cache", "content-length")
+        },
+    }
+
+
+def _respond(request, entry, state):
+    response = get_conditional_response(request, etag=entry["etag"])
+    if response is None:
+        response = HttpResponse(entry["body"], status=entry["status"])
+    for name, value in entry["headers"].items():
+        response[name] = value
+    response["X-Cache"] = state
+    return response
+
+
+def _stale(request, entry):
+    """A kept copy while the database is down: said to be stale, and kept by no one."""
+    response = _respond(request, entry, "stale")
+    response["Warning"] = '110 - "Response is stale"'
+    response["Cache-Control"] = "no-store"
+    del response[PROXY_CONTROL]
+    return response
+
+
+def _servable_stale(entry):
+    """Whether a kept copy may stand in while the database is down: recent, and neither it
+    nor a page it links to taken down since it was rendered."""
+    view = generation()
+    return (
+        entry is not None
+        and isinstance(entry.get("generation"), int)
+        and "mentions" in entry
+        and time.time() - entry.get("at", 0) < STALE_SECONDS
+        and view.value is not None
+        and view.barred([entry["path"], *(m.decode() for m in entry["mentions"])],
+                        entry["generation"]) is None
+    )  # fmt: skip
+
+
+def _not_kept(response):
+    """Rendered while the generation moved, or for a transaction not yet committed: it may
+    show rows from before a change, or not committed yet, so no cache may keep it."""
+    response["Cache-Control"] = "no-store"
+    del response[PROXY_CONTROL]
+    return response
+
+
+def public_match(environ):
+    """The URL match of the request's path if its view is a `public_page`, else None; kept
+    in the environ for `PublicHandler`."""
+    if RESOLVED in environ:
+        return environ[RESOLVED]
+    try:
+        match = resolve(get_path_info(environ))
+    except Resolver404:
+        match = None  # CommonMiddleware may redirect it (APPEND_SLASH), or it is a 404
+    if match is not None and not getattr(match.func, "public_page", False):
+        match = None
+    environ[RESOLVED] = match
+    return match
+
+
+def _skipped(request):
+    """Requests the page cache never handles: other methods, the admin, static files, and
+    plain HTTP where the site redirects to HTTPS (SecurityMiddleware must see those)."""
+    return (
+        request.method not in ("GET", "HEAD")
+        or request.path_info.startswith(("/admin/", "/" + settings.STATIC_URL.lstrip("/")))
+        or (settings.SECURE_SSL_REDIRECT and not request.is_secure())
+    )
+
+
+class PageCacheMiddleware:
+    """First in MIDDLEWARE and PUBLIC_MIDDLEWARE. For a `public_page`: refuses a host not in
+    ALLOWED_HOSTS, sends a query the page does not take to the page's own address, and
+    answers a kept page (in this process, or in the shared cache) before any other
+    middleware runs, with the headers the whole stack gave it when it was rendered. Pages
+    are kept only when the response is a 200 that sets no cookie."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        match = None if _skipped(request) else public_match(request.META)
+        if match is None:
+            return self.get_response(request)
+        host = request.get_host().lower()  # DisallowedHost: Django answers 400
+        query, plain = canonical_query(
+            request.META.get("QUERY_STRING", ""), getattr(match.func, "public_params", ())
+        )
+        if not plain:
+            return _redirect(request, query)
+        request.META["QUERY_STRING"] = query
+        if not settings.PUBLIC_PAGE_CACHE:
+            return self.get_response(request)
+        current = generation().current()
+        address = _address(request.META, host)
+        key = _key(address)
+        entry = _local.get(address)
+        if current is not None and not _fresh(entry, current):
+            try:
+                entry = page_cache().get(key) or entry
+            except Exception:  # the shared cache is down: render
+                pass
+            if _fresh(entry, current):
+                _keep(address, entry)
+        if _fresh(entry, current):
+            return _respond(request, entry, "hit")
+        response = self.get_response(request)
+        if getattr(response, "database_unavailable", False):
+            if current is not None and _servable_stale(entry):
+                return _stale(request, entry)
+            if generation().tombstones.get(request.path_info):
+                response[NO_STALE] = "1"
+            return response
+        if not getattr(response, "public_page", False) or response.status_code != 200:
+            return response
+        if current is None or generation().current() != current:
+            return _not_kept(response)
+        if not response.streaming and not response.cookies:
+            entry = _entry(request, response, current)
+            _keep(address, entry)
+            try:
+                page_cache().set(key, entry, timeout=STALE_SECONDS)
+            except Exception:  # the shared cache is down: this process still has it
+                pass
+            response["X-Cache"] = "miss"
+        return response
+
+
+def _redirect(request, query):
+    """To the page's own address: one kept copy per page, whatever is added to its URL.
+    Kept by no cache, so that junk parameters do not fill one."""
+    response = HttpResponsePermanentRedirect(request.path + (f"?{query}" if query else ""))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class PublicHandler(WSGIHandler):
+    """Django for public pages: the same views and settings, `PUBLIC_MIDDLEWARE` only."""
+
+    def load_middleware(self, is_async=False):
+        # BaseHandler reads its list from settings.MIDDLEWARE; this handler's list is
+        # another, so it is put there while the chain is built (once, at start-up).
+        full = settings.MIDDLEWARE
+        settings.MIDDLEWARE = settings.PUBLIC_MIDDLEWARE
+        try:
+            super().load_middleware(is_async)
+        finally:
+            settings.MIDDLEWARE = full
+
+    def resolve_request(self, request):
+        # `PublicPages` resolved this path to choose this handler; no need to do it twice.
+        match = request.environ.get(RESOLVED)
+        if match is None or hasattr(request, "urlconf"):
+            return super().resolve_request(request)
+        request.resolver_match = match
+        return match
+
+
+class PublicPages:
+    """The WSGI application (qasite/wsgi.py): answers a page this process keeps (a request
+    with no query string, for an allowed host), or a conditional request for it, without
+    entering Django; or passes the request on to `public` (a `PublicHandler`) if its view is
+    a `public_page`, or to `application` (Django with every middleware) otherwise."""
+
+    def __init__(self, application, public):
+        self.application = application
+        self.public = public
+
+    def __call__(self, environ, start_response):
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+            return self.application(environ, start_response)
+        if settings.PUBLIC_PAGE_CACHE and not environ.get("QUERY_STRING"):
+            host = allowed_host(environ)
+            entry = _local.get(_address(environ, host)) if host else None
+            if entry is not None and _fresh(entry, generation().current()):
+                return _serve(entry, environ, start_response)
+        if public_match(environ) is not None:
+            return self.public(environ, start_response)
+        return self.application(environ, start_response)
+
+
+# What a 304 repeats of the page's headers (RFC 9110 15.4.5; Django sends the same).
+NOT_MODIFIED_HEADERS = ("cache-control", "content-location", "date", "etag", "expires", "vary")
+
+
+def _serve(entry, environ, start_response):
+    if _not_modified(environ.get("HTTP_IF_NONE_MATCH"), entry["etag"]):
+        headers = [
+            (name, value)
+            for name, value in entry["headers"].items()
+            if name.lower() in NOT_MODIFIED_HEADERS or name == PROXY_CONTROL
+        ]
+        start_response("304 Not Modified", [*headers, ("X-Cache", "hit")])
+        return [b""]
+    body = entry["body"]
+    headers = list(entry["headers"].items())
+    headers += [("Content-Length", str(len(body))), ("X-Cache", "hit")]
+    start_response(f"{entry['status']} {HTTPStatus(entry['status']).phrase}", headers)
+    return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+
+def _not_modified(if_none_match, etag):
+    """If-None-Match as Django's `get_conditional_response` reads it (weak comparison)."""
+    if if_none_match is None or not etag:
+        return False
+    tags = parse_etags(if_none_match)
+    return "*" in tags or etag.removeprefix("W/") in {tag.removeprefix("W/") for tag in tags}
+
+
+def public_page(view=None, *, params=()):
+    """Mark `view`'s pages as public: the same for everyone, kept by `PageCacheMiddleware`,
+    with the headers every public page sends (see the module's docstring). `params`: the
+    query parameters the page takes (any other is redirected away)."""
+    if view is None:
+        return functools.partial(public_page, params=params)
+
+    @functools.wraps(view)
+    def page(request, *args, **kwargs):
+        response = _render(view, request, args, kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response.render()
+        if response.status_code == 200 and not response.streaming:
+            response.public_page = True
+            response.page_mentions = tuple(sorted(set(MENTION.findall(response.content))))
+            if not response.has_header("ETag"):
+                digest = hashlib.sha256(response.content).hexdigest()[:20]
+                response["ETag"] = f'"{digest}"'
+            del response["Last-Modified"]  # the feed and the sitemap set one
+        return with_cache_headers(response)
+
+    page.public_page = True  # copied onto any decorator outside it by functools.wraps
+    page.public_params = tuple(params)
+    return page
+
+
+def _render(view, request, args, kwargs):
+    """The view's response; a query that failed on a connection the database dropped (a
+    restart) is tried once more on a new one."""
+    try:
+        return view(request, *args, **kwargs)
+    except DatabaseError:
+        if connection.in_atomic_block:
+            raise
+        connection.close()
+        connections[replicas.read_alias()].close()  # the replica it read from, if any
+        close_old_connections()
+        return view(request, *args, **kwargs)
+
+
+def with_cache_headers(response):
+    """Cache-Control for browsers and CDNs, and what our Varnish may keep, on a 200 or 304
+    that anyone may be given (a public page, a search)."""
+    if response.status_code in (200, 304):
+        seconds = settings.PUBLIC_CACHE_SECONDS
+        response["Cache-Control"] = f"public, max-age={seconds}" if seconds else "public, no-cache"
+        proxy = settings.PROXY_CACHE_SECONDS
+        response[PROXY_CONTROL] = (
+            f"max-age={proxy}, stale-while-revalidate={proxy}, stale-if-error={STALE_SECONDS}"
+        )
+    return response
+
+
+def proxy_cacheable(view):
+    """A view whose 200s anyone may be given, kept by Varnish (not the page cache): search."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        return with_cache_headers(view(request, *args, **kwargs))
+
+    return wrapped

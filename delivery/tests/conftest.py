@@ -1,0 +1,13 @@
+"""Fixtures for the tests of answers/ that need more than the root conftest's."""
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def sites_cluster():
+    """A PostgreSQL cluster of the tests' own with the template site (answers/tests/sites.py),
+    made once for every test that asks for it."""
+    from delivery.tests.sites import template_cluster
+
+    with template_cluster() as cluster:
+        yield cluster

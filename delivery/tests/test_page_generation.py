@@ -1,0 +1,117 @@
+"""The publication generation (answers/page_generation.py): PostgreSQL's number moves with
+the change, only forward; a process and its mirrors never go back; tombstones bar what was
+kept before them. The whole site under faults: test_takedown_faults.py."""
+
+import time
+import uuid
+
+import pytest
+import redis
+
+from answers import publication
+from answers.models import PageGeneration, Tombstone
+from conftest import committed
+from delivery import generation as page_generation
+from delivery.generation import FileMirror, Generation, RedisMirror, generation
+
+REDIS = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def prefix():
+    """Keys and a channel of this test's own in the shared test Redis database."""
+    name = f"qasite-test-{uuid.uuid4().hex}"
+    yield name
+    client = redis.Redis.from_url(REDIS)
+    for key in client.scan_iter(f"{name}:*"):
+        client.delete(key)
+
+
+def test_a_process_never_adopts_a_lower_generation(tmp_path):
+    view = Generation("", tmp_path, "test")
+    view.adopt(20, {"/ask/a/": 20})
+    view.adopt(10, {"/ask/a/": 10, "/ask/b/": 10})
+    assert view.value == 20
+    assert view.tombstones == {"/ask/a/": 20, "/ask/b/": 10}
+
+
+def test_the_file_is_never_lowered_and_every_worker_reads_the_highest(tmp_path):
+    writer, reader = FileMirror(tmp_path), FileMirror(tmp_path)
+    writer.write(30, {"/ask/a/": 30})
+    FileMirror(tmp_path).write(25, {"/ask/b/": 25})  # another worker, behind
+    assert reader.poll() == (30, {"/ask/a/": 30, "/ask/b/": 25})
+
+
+def test_redis_keeps_the_highest_generation_and_tells_every_subscriber(prefix):
+    mover, listener = RedisMirror(REDIS, prefix), RedisMirror(REDIS, prefix)
+    assert listener.poll() == (None, {})  # subscribed: nothing there yet
+    mover.write(40, {"/ask/a/": 40})
+    assert heard(listener) == (40, {"/ask/a/": 40})
+    RedisMirror(REDIS, prefix).write(35, {"/ask/b/": 35})  # a mover that was behind
+    client = redis.Redis.from_url(REDIS)
+    assert int(client.get(f"{prefix}:generation")) == 40
+    assert client.hgetall(f"{prefix}:tombstones") == {b"/ask/a/": b"40", b"/ask/b/": b"35"}
+    # A process that starts now reads it all.
+    assert RedisMirror(REDIS, prefix).poll() == (40, {"/ask/a/": 40, "/ask/b/": 35})
+
+
+def heard(mirror, seconds=2):
+    """What a subscriber has received, once it has (a message takes a moment to arrive)."""
+    deadline = time.monotonic() + seconds
+    while (message := mirror.poll()) == (None, {}) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return message
+
+
+def test_another_site_or_database_hears_nothing(prefix):
+    listener = RedisMirror(REDIS, prefix)
+    other_database = RedisMirror(REDIS.replace("/15", "/14"), prefix)
+    other_site = RedisMirror(REDIS, prefix + "-other")
+    for mirror in (listener, other_database, other_site):
+        mirror.poll()
+    listener.write(50, {})
+    assert heard(listener) == (50, {})
+    assert other_database.poll() == (None, {}) and other_site.poll() == (None, {})
+    assert other_database.channel != listener.channel != other_site.channel
+
+
+@pytest.mark.django_db
+def test_the_number_moves_with_the_change_and_only_forward():
+    before = publication.record()
+    first = publication.record(["/ask/a/"], "Withdrawn")
+    assert first > before
+    assert Tombstone.objects.get(path="/ask/a/").generation == first
+    PageGeneration.objects.all().delete()  # emptied, or restored from an older backup
+    assert publication.record() > first
+
+
+@pytest.mark.django_db
+def test_a_thread_with_changes_not_committed_serves_and_keeps_nothing(client, demo_answer):
+    url = demo_answer.get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Cache"] == "hit"
+    with committed():
+        publication.record()
+        # Not committed yet: this thread would read rows no one else can see.
+        assert generation().current() is None
+        response = client.get(url)
+        assert "X-Cache" not in response and response["Cache-Control"] == "no-store"
+    assert generation().current() is not None
+    assert client.get(url)["X-Cache"] == "miss"
+
+
+def test_tombstones_bar_only_what_was_kept_before_them(tmp_path):
+    view = Generation("", tmp_path, "test")
+    view.adopt(100, {"/ask/gone/": 90})
+    assert view.barred(["/", "/ask/gone/"], rendered_in=80) == "/ask/gone/"
+    assert view.barred(["/", "/ask/gone/"], rendered_in=95) is None
+    assert view.barred(["/", "/ask/other/"], rendered_in=80) is None
+
+
+def test_the_generation_is_made_again_when_its_settings_change(settings, tmp_path):
+    settings.PAGE_CACHE_DIR = str(tmp_path)
+    first = generation()
+    assert generation() is first
+    settings.CACHE_KEY_PREFIX = "another-site"
+    assert generation() is not first
+    page_generation.generation()  # and stays made

@@ -1,0 +1,256 @@
+"""
+The take-down invariant under faults (ARCHITECTURE.md, "The take-down invariant"): once a
+withdrawal commits, no layer answers that page with 200, and the pages still published go
+on being served, with a real part broken as an operator would see it break.
+
+Each test runs on its own copy of the template database (answers/tests/sites.py: the demo
+answer, which is withdrawn, and a second answer, which stays), in a PostgreSQL cluster of
+the suite's own; gunicorn with two workers; its own redis-server; Varnish with
+deploy/varnish/default.vcl where it says so. The withdrawal is made by another process, as
+by a reviewer on another app server. A lagging PostgreSQL replica has its test with the
+replicas (test_replicas.py: a lagging standby never shows the page from before a
+publication, a withdrawal included).
+
+Every test here failed against the release before the invariant held (1a49a30); CHANGELOG.md
+says how to run them against any release.
+"""
+
+import re
+import threading
+import time
+
+import pytest
+
+from delivery.tests.app_server import free_port, manage, running_app
+from delivery.tests.redis_server import TcpSwitch, redis_server
+from delivery.tests.sites import (
+    OTHER,
+    OTHER_QUESTION,
+    QUESTION,
+    always_served,
+    during,
+    fetch,
+    get,
+    serving,
+    statuses,
+    warm,
+)
+from delivery.tests.test_database_outage import ANSWER, signed_in
+
+pytestmark = pytest.mark.servers
+
+
+@pytest.mark.parametrize("cache", ["redis", "files"])
+def test_postgresql_down_never_brings_back_a_withdrawn_answer(sites_cluster, tmp_path, cache):
+    with redis_server(tmp_path / "redis") as redis:
+        url = redis.url if cache == "redis" else ""
+        with serving(sites_cluster, tmp_path, redis_url=url) as site:
+            for path in (ANSWER, OTHER, "/"):
+                warm(site.url + path)
+            site.withdraw()
+            assert statuses(fetch(site.url + ANSWER)) == {404}
+            sites_cluster.stop()
+            try:
+                withdrawn = fetch(site.url + ANSWER)
+                assert statuses(withdrawn) == {503}
+                assert not any(QUESTION in response.text for response in withdrawn)
+                # The other answer's copy from before the withdrawal links nowhere near it.
+                other = fetch(site.url + OTHER)
+                assert statuses(other) == {200}
+                for response in other:
+                    assert OTHER_QUESTION in response.text
+                    assert response.headers["X-Cache"] == "stale"
+                    assert response.headers["Cache-Control"] == "no-store"
+                    assert "Qasite-Cache-Control" not in response.headers
+                # The home page's only copy lists the withdrawn answer: not served.
+                home = fetch(site.url + "/", 8)
+                assert statuses(home) == {503}
+                assert not any(QUESTION in response.text for response in home)
+            finally:
+                sites_cluster.start()
+            assert statuses(fetch(site.url + ANSWER)) == {404}
+            home = warm(site.url + "/")
+            assert OTHER_QUESTION in home[-1].text and QUESTION not in home[-1].text
+
+
+def test_redis_restored_from_an_older_snapshot_never_brings_back_a_withdrawn_answer(
+    sites_cluster, tmp_path
+):
+    with redis_server(tmp_path / "redis") as redis:
+        with serving(sites_cluster, tmp_path, redis_url=redis.url) as site:
+            warm(site.url + ANSWER)
+            warm(site.url + OTHER)
+            redis.client().save()  # the snapshot: the generation and pages from before
+            site.withdraw()
+            assert statuses(fetch(site.url + ANSWER)) == {404}
+            redis.kill()
+            redis.start()  # from its data directory: the snapshot
+            assert redis.client().dbsize() > 2, "the snapshot holds no pages"
+            # Long enough for every worker to reconnect and read the restored generation.
+            during(8, never_served_check(site.url + ANSWER), always_served(site.url + OTHER))
+
+
+def test_redis_down_then_restarted_empty_never_brings_back_a_withdrawn_answer(
+    sites_cluster, tmp_path
+):
+    with redis_server(tmp_path / "redis") as redis:
+        with serving(sites_cluster, tmp_path, redis_url=redis.url) as site:
+            warm(site.url + ANSWER)
+            warm(site.url + OTHER)
+            redis.kill()
+            site.withdraw()  # its message cannot reach Redis
+            during(1, never_served_check(site.url + ANSWER), always_served(site.url + OTHER))
+            # PostgreSQL goes too, while Redis is still down: published pages are still
+            # served from the workers' memory, and the withdrawn one is still not.
+            sites_cluster.stop()
+            try:
+                during(2, never_served_check(site.url + ANSWER), always_served(site.url + OTHER))
+            finally:
+                sites_cluster.start()
+            redis.start()  # empty
+            during(6, never_served_check(site.url + ANSWER), always_served(site.url + OTHER))
+
+
+def test_redis_failed_over_to_a_replica_that_missed_the_withdrawal(sites_cluster, tmp_path):
+    with (
+        redis_server(tmp_path / "primary") as primary,
+        redis_server(tmp_path / "replica", "--replicaof", "127.0.0.1", str(primary.port))
+        as replica,
+    ):  # fmt: skip
+        switch = TcpSwitch(primary.port)  # the address the app servers know Redis by
+        try:
+            with serving(sites_cluster, tmp_path, redis_url=switch.url) as site:
+                warm(site.url + ANSWER)
+                warm(site.url + OTHER)
+                wait_for(lambda: replica.client().dbsize() == primary.client().dbsize() > 2)
+                replica.client().replicaof("no", "one")  # it falls behind from here
+                site.withdraw()
+                assert statuses(fetch(site.url + ANSWER)) == {404}
+                switch.switch(replica.port)  # the failover: the replica becomes Redis
+                during(8, never_served_check(site.url + ANSWER), always_served(site.url + OTHER))
+        finally:
+            switch.close()
+
+
+def test_workers_that_missed_the_message_never_serve_a_withdrawn_answer(sites_cluster, tmp_path):
+    with redis_server(tmp_path / "redis") as redis:
+        with serving(sites_cluster, tmp_path, redis_url=redis.url) as site:
+            warm(site.url + ANSWER)
+            warm(site.url + OTHER)
+            # Another app server, which reaches neither this Redis nor this machine's
+            # page-cache directory: no message from it ever reaches these workers.
+            elsewhere = {
+                **site.env,
+                "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
+                "PAGE_CACHE_DIR": str(tmp_path / "another-machine"),
+            }
+            with running_app(elsewhere, workers=1) as admin, Load(site.url + ANSWER) as load:
+                reviewer = signed_in(admin, "reviewer", "reviewer-demo-pass")
+                url = withdraw_url(admin, site)
+                form = reviewer.get(url, timeout=10)
+                time.sleep(1)  # the workers busy, serving it from memory
+                withdrawn = reviewer.post(
+                    url,
+                    {
+                        "csrfmiddlewaretoken": field(form.text, "csrfmiddlewaretoken"),
+                        "version": field(form.text, "version"),
+                        "comment": "New safety data",
+                    },
+                    headers={"Referer": url},
+                    timeout=30,
+                    allow_redirects=False,  # to the answer's page, which says it is withdrawn
+                )
+                returned = time.monotonic()
+                time.sleep(2)
+                assert withdrawn.status_code == 302
+                answer_page = reviewer.get(admin + withdrawn.headers["Location"], timeout=10)
+                assert "Withdrawn" in answer_page.text
+            assert load.statuses(until=returned - 2) == {200}  # served from memory until then
+            assert load.statuses(since=returned) == {404}, "served after the withdrawal returned"
+            during(1, always_served(site.url + OTHER))
+
+
+def withdraw_url(admin, site):
+    pk = manage(site.env, "shell", "-c", ANSWER_PK).stdout.split()[-1]
+    return f"{admin}/admin/answers/answer/{pk}/workflow/withdraw/"
+
+
+ANSWER_PK = f"""
+from answers.models import Answer
+print(Answer.objects.get(question__slug="{ANSWER.split("/")[2]}").pk)
+"""
+
+
+def field(html, name):
+    return re.search(rf'name="{name}" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.proxy
+def test_varnish_in_grace_never_brings_back_a_withdrawn_answer(sites_cluster, tmp_path):
+    with redis_server(tmp_path / "redis") as redis:
+        with serving(
+            sites_cluster, tmp_path, redis_url=redis.url, varnish=True, PROXY_CACHE_SECONDS="1"
+        ) as site:
+            for path in (ANSWER, OTHER):
+                get(site.varnish + path)
+                assert get(site.varnish + path).headers["X-Cache"] == "HIT"
+            time.sleep(1.5)  # past max-age: Varnish keeps both in grace
+            site.withdraw()
+            during(1, never_served_check(site.varnish + ANSWER))
+            sites_cluster.stop()
+            try:
+                during(
+                    2,
+                    never_served_check(site.varnish + ANSWER),
+                    always_served(site.varnish + OTHER),
+                )
+            finally:
+                sites_cluster.start()
+            during(
+                2, never_served_check(site.varnish + ANSWER), always_served(site.varnish + OTHER)
+            )
+            assert get(site.varnish + ANSWER).status_code == 404
+
+
+class Load:
+    """Requests of `url`, four at a time, until the block ends: (started, status) each."""
+
+    def __init__(self, url):
+        self.url, self.seen, self.running = url, [], True
+
+    def __enter__(self):
+        self.threads = [threading.Thread(target=self.run, daemon=True) for _ in range(4)]
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def run(self):
+        while self.running:
+            started = time.monotonic()
+            self.seen.append((started, get(self.url).status_code))
+
+    def __exit__(self, *exc):
+        self.running = False
+        for thread in self.threads:
+            thread.join(10)
+
+    def statuses(self, since=float("-inf"), until=float("inf")):
+        return {status for started, status in self.seen if since <= started <= until}
+
+
+def never_served_check(url):
+    """No worker (nor Varnish) answers `url` with 200 or shows the withdrawn answer."""
+
+    def check():
+        responses = fetch(url, 8)
+        assert 200 not in statuses(responses), f"{url} answered {statuses(responses)}"
+        assert not any(QUESTION in response.text for response in responses)
+
+    return check
+
+
+def wait_for(condition, seconds=30):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)

@@ -1,0 +1,152 @@
+"""
+Email to the people a workflow step concerns, through Django's email framework.
+
+- submitted: every medical reviewer who may approve it (not those who changed its
+  content since the last approval: four eyes would refuse them), with a link to review;
+- sent back: the editors who worked on the draft, with the reviewer's comment;
+- approved or withdrawn: the same editors.
+
+Who to tell is decided inside the step's transaction (after an approval, nobody has
+edited "since the last approval" any more); the mail goes out only once it commits, so a
+step that fails sends nothing. A mail that cannot be sent is logged and never undoes or
+blocks the step. Each person can switch notifications off in their contributor profile.
+The weekly digest for reviewers is `manage.py send_review_digest`.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils import timezone
+
+from answers.workflow import taking_step
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    body: str
+
+
+def absolute(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def wants_mail(users):
+    """Active users with an address who have not switched notifications off."""
+    return (
+        users.filter(is_active=True)
+        .exclude(email="")
+        .exclude(contributor_profile__email_notifications=False)
+    )
+
+
+def reviewers(exclude=()):
+    User = get_user_model()
+    may_review = User.objects.with_perm("answers.review_answer", include_superusers=False)
+    return wants_mail(may_review).exclude(pk__in=list(exclude)).order_by("pk")
+
+
+def draft_editors(answer, acting):
+    """Who worked on this draft: everyone who changed its content since the last approval,
+    and its writers (for a step on an answer nobody has edited since)."""
+    User = get_user_model()
+    editors = set(answer.content_editors()) | set(
+        answer.authorships.exclude(contributor__user=None).values_list(
+            "contributor__user", flat=True
+        )
+    )
+    editors.discard(None)
+    editors.discard(acting.pk)
+    return wants_mail(User.objects.filter(pk__in=editors)).order_by("pk")
+
+
+def name_of(user):
+    if user is None:
+        return "qasite (scheduled)"
+    return user.get_full_name() or user.get_username()
+
+
+def mails_for(answer, action, user, comment, go_live_at=None):
+    """The messages a step sends, decided before it changes the answer."""
+    question = answer.question.text
+    change_url = absolute(reverse("admin:answers_answer_change", args=[answer.pk]))
+    if action == "submit":
+        review_url = absolute(
+            reverse("admin:answers_answer_transition", args=[answer.pk, "approve"])
+        )
+        body = (
+            f"{name_of(user)} submitted an answer for medical review:\n\n"
+            f"  {question}\n\n"
+            f"Review it (approve, or send it back with a comment):\n{review_url}\n"
+        )
+        if comment:
+            body += f"\nTheir note: {comment}\n"
+        return [
+            Mail(r.email, f"Waiting for your review: {question}", body)
+            for r in reviewers(exclude=answer.content_editors())
+        ]
+    headlines = {
+        "send_back": ("Sent back to you", "sent this answer back to draft"),
+        "approve": ("Approved and published", "approved and published this answer"),
+        "withdraw": ("Withdrawn from the site", "withdrew this answer from the site"),
+    }
+    if action not in headlines:
+        return []
+    subject, did = headlines[action]
+    if action == "approve" and go_live_at:
+        when = timezone.localtime(go_live_at).strftime("%-d %b %Y %H:%M %Z")
+        subject, did = f"Approved, live from {when}", f"approved this answer to go live at {when}"
+    body = f"{name_of(user)} {did}:\n\n  {question}\n\n"
+    if comment:
+        label = "What needs to change" if action == "send_back" else "Their comment"
+        body += f"{label}:\n{comment}\n\n"
+    body += f"The answer in the admin:\n{change_url}\n"
+    return [Mail(e.email, f"{subject}: {question}", body) for e in draft_editors(answer, user)]
+
+
+@receiver(taking_step)
+def notify(sender, answer, action, user, comment="", go_live_at=None, **kwargs):
+    """Decide now who a step concerns; send once the step's transaction commits."""
+    if not settings.EMAIL_NOTIFICATIONS:
+        return
+    try:
+        mails = mails_for(answer, action, user, comment, go_live_at)
+    except Exception:  # deciding who to tell must never stop the step itself
+        logger.exception("Could not work out who to notify of %s on answer %s", action, answer.pk)
+        return
+    if mails:
+        transaction.on_commit(lambda: send(mails))
+
+
+def send(mails):
+    """Send each mail on its own (no one sees another's address); log, never raise."""
+    sent = 0
+    try:
+        with get_connection(fail_silently=False) as connection:
+            for mail in mails:
+                message = EmailMessage(
+                    subject=mail.subject[:200],
+                    body=f"{mail.body}\n{FOOTER}",
+                    to=[mail.to],
+                    connection=connection,
+                )
+                message.send()
+                sent += 1
+    except Exception:
+        logger.exception("Sent %s of %s notification(s); the rest failed", sent, len(mails))
+    return sent
+
+
+FOOTER = (
+    "--\nqasite editorial notifications. To stop them, untick “Email notifications” "
+    "in your contributor profile."
+)

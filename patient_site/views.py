@@ -1,0 +1,227 @@
+import hashlib
+import json
+import re
+
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.html import escape
+from django.utils.http import quote_etag
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
+
+from answers.models import Answer, SitePolicy, Topic
+from answers.policies import DEFAULTS
+from answers.rendering import render_markdown
+from answers.search import SNIPPET_START, SNIPPET_STOP, SearchRefused, refusable
+from citations.characters import strip_unprintable
+from citations.models import Source
+from delivery import stored_pages
+from delivery.page_cache import proxy_cacheable, public_page
+
+
+@require_safe
+@public_page
+def home(request):
+    recent = Answer.objects.recently_reviewed()[:8]
+    topics = Topic.objects.with_published_answers().order_by("name")
+    return render(request, "answers/home.html", {"recent": recent, "topics": topics})
+
+
+TOPIC_PAGE_SIZE = 50
+ONE_PAGE_NUMBER = re.compile(r"(page=[1-9][0-9]{0,5})?")
+
+
+@require_safe
+@public_page(params=("page",))
+def topic_detail(request, slug):
+    # ?page=N, spelled one way: each other spelling would be one more page to keep.
+    if not ONE_PAGE_NUMBER.fullmatch(request.META.get("QUERY_STRING", "")):
+        raise Http404
+    topic = get_object_or_404(Topic, slug=slug)
+    answers = (
+        Answer.objects.for_listing()
+        .filter(question__topic=topic)
+        .order_by("live_version__question_text", "pk")
+    )
+    number = request.GET.get("page", "1")
+    try:
+        page = Paginator(answers, TOPIC_PAGE_SIZE, allow_empty_first_page=True).page(number)
+    except InvalidPage:
+        raise Http404 from None
+    return render(
+        request,
+        "answers/topic_detail.html",
+        {"topic": topic, "answers": page.object_list, "page_obj": page},
+    )
+
+
+def highlighted(snippet):
+    """A search snippet as safe HTML: all of it escaped, then the matches marked."""
+    return mark_safe(
+        escape(snippet).replace(SNIPPET_START, "<mark>").replace(SNIPPET_STOP, "</mark>")
+    )
+
+
+@require_safe
+@proxy_cacheable
+def search(request):
+    # A control character can reach no page, and PostgreSQL refuses NUL: drop them.
+    query = " ".join(strip_unprintable(request.GET.get("q", "")).split())[:200]
+    results, refused = [], False
+    if query:
+        try:
+            with refusable(query, using=Answer.objects.db):
+                results = list(Answer.objects.search(query))
+        except SearchRefused:
+            refused = True
+    for answer in results:
+        answer.snippet_html = highlighted(answer.snippet)
+    topics = [] if results else Topic.objects.with_published_answers().order_by("name")
+    return render(
+        request,
+        "answers/search.html",
+        {"query": query, "results": results, "refused": refused, "topics": topics},
+    )
+
+
+@require_safe
+@public_page
+def policy(request, kind):
+    """Ownership and funding, the editorial policy, conflicts of interest: as the site's
+    managers keep them in the admin (with history)."""
+    if kind not in DEFAULTS:
+        raise Http404
+    policy, _ = SitePolicy.objects.get_or_create(kind=kind, defaults={"body": DEFAULTS[kind]})
+    return render(
+        request,
+        "answers/policy.html",
+        {"policy": policy, "body_html": render_markdown(policy.body)},
+    )
+
+
+@require_safe
+@public_page
+def about(request):
+    return render(request, "answers/about.html")
+
+
+def live_notices(source_ids):
+    """{source id: source} for the cited sources retracted or under concern *now*: a safety
+    notice reaches patients at once, without waiting for the next approval."""
+    if not source_ids:
+        return {}
+    return {
+        source.pk: source
+        for source in Source.objects.filter(
+            pk__in=source_ids, retraction_status__in=Source.FLAGGED
+        ).only("pk", "retraction_status", "retraction_notice_url", "updated_at")
+    }
+
+
+def with_notices(references, notices=None):
+    """The reference list with each reference's live notice (see `live_notices`)."""
+    if notices is None:
+        notices = live_notices([ref.get("source_id") for ref in references])
+    return [{**ref, "notice": notices.get(ref.get("source_id"))} for ref in references]
+
+
+def json_ld(data):
+    """JSON for a <script type="application/ld+json"> block: "<" can never close it."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return mark_safe(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _etag(version_pk, next_review_due, notices):
+    """The ETag of an answer page, from a few columns, the notices and the release: it
+    changes with everything the page shows."""
+    flagged = sorted(
+        (pk, source.retraction_status, source.retraction_notice_url)
+        for pk, source in notices.items()
+    )
+    # The page also changes by itself on the day its review falls overdue.
+    overdue = bool(next_review_due) and next_review_due < timezone.localdate()
+    state = (version_pk, next_review_due, overdue, flagged, stored_pages.release())
+    digest = hashlib.sha256(repr(state).encode()).hexdigest()[:16]
+    return quote_etag(f"{version_pk}-{digest}")
+
+
+def _is_conditional(request):
+    return "HTTP_IF_NONE_MATCH" in request.META
+
+
+@require_safe
+@public_page
+def answer_detail(request, slug):
+    """The approved version of an answer, exactly as the reviewer approved it.
+
+    Served from the page cache when it can be (no query). Otherwise one query: the live
+    version's page as it was kept rendered (answers/stored_pages.py), or only its validators
+    for a conditional request, so that a 304 never reads the page. A page not kept yet, or
+    out of date, is rendered in two queries whatever the number of citations (the answer
+    with its frozen version, then any live retraction notices) and kept."""
+    stored = stored_pages.find(slug, with_page=not _is_conditional(request))
+    if stored is None:
+        raise Http404
+    page_key = stored_pages.key(request, stored)
+    if stored.key == page_key:
+        response = get_conditional_response(request, etag=stored.etag)
+        if response is not None:
+            return response
+        if not stored.html:  # a conditional request whose copy is out of date
+            stored = stored_pages.find(slug)
+        response = HttpResponse(stored.html)
+        etag = stored.etag
+    else:
+        response, etag = _render_answer_page(request, slug)
+        stored_pages.store(stored.version_id, page_key, response.content.decode(), etag)
+        conditional = get_conditional_response(request, etag=etag)
+        if conditional is not None:
+            response = conditional
+    response["ETag"] = etag
+    return response
+
+
+def _render_answer_page(request, slug):
+    answer = get_object_or_404(Answer.objects.for_public_page(), question__slug=slug)
+    page = answer.live_version
+    notices = live_notices(page.source_ids)
+    etag = _etag(page.pk, page.next_review_due, notices)
+    url = request.build_absolute_uri(answer.get_absolute_url())
+    response = render(
+        request,
+        "answers/answer_detail.html",
+        {
+            "page": page,
+            "topic": answer.question.topic,
+            "references": with_notices(page.references, notices),
+            "canonical_url": url,
+            "structured_data": json_ld(page.structured_data(url)),
+            "report_url": reverse("reports:report", args=[slug]),
+        },
+    )
+    return response, etag
+
+
+@require_safe
+def favicon(request):
+    """The icon the pages link (favicon.svg), for what asks for /favicon.ico instead."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+@require_safe
+@public_page
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /ask/*/preview/",
+        "Disallow: /search/",
+        f"Sitemap: {sitemap}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
