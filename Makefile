@@ -37,6 +37,7 @@ node_modules/.installed: package.json package-lock.json
 test: install-dev chromium varnish postgres redis node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) DEBUG=1 $(BIN)/pytest --create-db -p no:cacheprovider
 

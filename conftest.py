@@ -1,7 +1,10 @@
-"""Fixtures shared by every test: named users and the demo answer."""
+"""Fixtures shared by every test: named users, the demo answer, a browser, an SMTP server.
+Plain helpers that tests import by name live in answers/testing.py, not here."""
 
 import pytest
 from django.conf import settings
+
+from answers.testing import CHROMIUM, CHROMIUM_ARGS, PASSWORD, committed, staff_user
 
 
 def pytest_configure(config):
@@ -16,6 +19,21 @@ def pytest_configure(config):
         settings.CACHES["ratelimit"]["LOCATION"] = f"{settings.PAGE_CACHE_DIR}/ratelimit"
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects, so that every run checks all tests
+def pytest_collection_modifyitems(items):
+    """A test that drives Chromium says so, so that `-m "not browser"` never starts one."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if {"page", "chromium"} & set(getattr(item, "fixturenames", ()))
+        and not item.get_closest_marker("browser")
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "These tests use Chromium without @pytest.mark.browser:\n" + "\n".join(unmarked)
+        )
+
+
 @pytest.fixture(autouse=True)
 def empty_page_cache():
     """Each test starts with no kept page: the database is new, so must the pages be."""
@@ -25,28 +43,6 @@ def empty_page_cache():
 
     page_cache.clear()
     caches[settings.RATELIMIT_USE_CACHE].clear()  # and no report counted yet
-
-
-PASSWORD = "correct-horse-battery"
-
-
-def staff_user(user_model, username, first_name, last_name, group=None):
-    from django.contrib.auth.models import Group
-
-    user = user_model.objects.create_user(
-        username,
-        email=f"{username}@qasite.example",
-        password=PASSWORD,
-        first_name=first_name,
-        last_name=last_name,
-        is_staff=True,
-    )
-    if group:
-        from answers.roles import create_roles
-
-        create_roles()  # browser tests flush the tables the data migration filled
-        user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 @pytest.fixture
@@ -124,17 +120,6 @@ def demo(settings):
     return Answer.objects.get()
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
 @pytest.fixture(scope="session")
 def chromium():
     """Debian's Chromium driven by Playwright (browsers cannot be downloaded here)."""
@@ -158,33 +143,6 @@ def page(chromium):
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-def with_writer(answer, editor):
-    """Name `editor`'s profile as the answer's writer, if it has none (the JAMA gate)."""
-    from answers.models import Authorship
-
-    if not answer.authorships.exists():
-        Authorship.objects.create(answer=answer, contributor=editor.contributor_profile)
-    return answer
-
-
-def committed():
-    """Run what waits for the commit (the page cache hearing of a publication, mail) at the
-    end of the block, as if the test's transaction had committed there: until it does, the
-    page cache serves and keeps nothing for the thread that changed pages."""
-    from django.test import TestCase
-
-    return TestCase.captureOnCommitCallbacks(execute=True)
-
-
-def publish(answer, editor, reviewer, comment=""):
-    """Submit as `editor`, approve as `reviewer`: the only way an answer reaches patients."""
-    with_writer(answer, editor)
-    with committed():
-        answer.transition("submit", editor)
-        answer.transition("approve", reviewer, comment=comment)
-    return answer
 
 
 @pytest.fixture

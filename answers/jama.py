@@ -1,7 +1,7 @@
 """
 The four JAMA benchmarks for health information on the web (Silberg, Lundberg and Musacchio,
 JAMA 1997): authorship, attribution, disclosure and currency, as qasite checks them on a
-page. The approval step refuses a page that would fall short (answers/workflow.py), and
+page. The approval step refuses a page that would fall short (answers/workflow/steps.py), and
 `manage.py check_jama` reports every published page against them.
 """
 

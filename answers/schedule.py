@@ -1,6 +1,6 @@
 """
 Scheduled publication and expiry, carried out by `manage.py run_schedule` (cron, every
-minute).
+minute), as the workflow's steps `go_live` and `expire` (answers/workflow/steps.py).
 
 An approval with a go-live time leaves its version waiting (`Answer.scheduled_version`,
 status "Approved, scheduled"): nothing public reads it, because publication is only
@@ -18,14 +18,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from answers import publication
 from answers.models import Answer, Status, TransitionError
+from answers.people import person_name
 
 logger = logging.getLogger(__name__)
-
-
-def _name(user):
-    return (user.get_full_name() or user.get_username()) if user else "someone since removed"
 
 
 def due_to_go_live(now):
@@ -40,58 +36,35 @@ def due_to_expire(now):
 
 @transaction.atomic
 def go_live(answer, now):
-    """Put the answer's scheduled version live; returns True if it went live."""
+    """Take the step `go_live` for the answer; returns True if it went live."""
     answer = answer.locked()
     version = answer.scheduled_version
     if answer.status != Status.SCHEDULED or version is None or version.go_live_at > now:
         return False  # changed since it was listed
-    from_status = answer.status
-    approver = version.reviewer_name or _name(version.reviewer)
+    approver = version.reviewer_name or person_name(version.reviewer)
     when = timezone.localtime(version.approved_at).strftime("%-d %b %Y %H:%M %Z")
     if answer.fingerprint() != version.fingerprint:
-        answer.scheduled_version, answer.status = None, Status.DRAFT
-        answer._record(
-            "edit", from_status, None,
-            f"Not put live: the content changed after {approver} approved it on {when}.",
-            "Scheduled go-live cancelled: content changed",
-        )  # fmt: skip
+        # Changed by a path that did not record the edit: record it now, as an edit is.
+        answer.record_edit(
+            None, f"Not put live: the content changed after {approver} approved it on {when}."
+        )
         logger.warning("Answer %s changed after its scheduled approval; not put live", answer.pk)
         return False
-    version.live_from = now
-    if not answer.live_version_id:  # its first time on the site
-        version.first_published_on = timezone.localdate(now)
-    version.save(update_fields=["live_from", "first_published_on"])
-    answer.live_version, answer.scheduled_version = version, None
-    answer.status = Status.PUBLISHED
-    answer._record(
-        "go_live", from_status, None,
-        f"Went live as scheduled by {approver} when approving on {when}.",
-        "Went live as scheduled",
-    )  # fmt: skip
-    publication.record()
+    answer.transition(
+        "go_live", None, f"Went live as scheduled by {approver} when approving on {when}.", at=now
+    )
     return True
 
 
 @transaction.atomic
 def expire(answer, now):
-    """Take the answer's live version down at its expiry; returns True if it did."""
+    """Take the step `expire` for the answer; returns True if it was taken down."""
     answer = answer.locked()
     if not answer.live_version_id or answer.expires_at is None or answer.expires_at > now:
         return False
-    from_status = answer.status
-    who = _name(answer.expiry_set_by)
+    who = person_name(answer.expiry_set_by)
     when = timezone.localtime(answer.expires_at).strftime("%-d %b %Y %H:%M %Z")
-    answer.live_version = answer.scheduled_version = None
-    answer.expires_at = answer.expiry_set_by = None
-    # A newer draft or submission stays what it is: only the live version leaves.
-    if from_status not in (Status.DRAFT, Status.IN_REVIEW):
-        answer.status = Status.WITHDRAWN
-    answer._record(
-        "expire", from_status, None,
-        f"Taken down at the expiry time {who} set ({when}).",
-        "Expired",
-    )  # fmt: skip
-    publication.record(taken_down=[answer.get_absolute_url()], reason="Expired")
+    answer.transition("expire", None, f"Taken down at the expiry time {who} set ({when}).", at=now)
     return True
 
 

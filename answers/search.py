@@ -24,7 +24,7 @@ from django.db.models.functions import Concat, Substr
 # PostgreSQL text-search configuration: the answers are written in English.
 SEARCH_CONFIG = "english"
 # Snippet highlight markers: control characters no editor text contains, so the snippet
-# can be escaped as a whole and only these turned into <mark> (see answers/views.py).
+# can be escaped as a whole and only these turned into <mark> (see patient_site/views.py).
 SNIPPET_START, SNIPPET_STOP = "\x02", "\x03"
 # The RUM index of migration 0021, where PostgreSQL has the rum extension.
 RUM_INDEX = "version_search_rum"
@@ -146,7 +146,7 @@ def refusable(text, using):
     leaves no text PostgreSQL is known to refuse; this is for the ones not known yet.
 
     A database that does not answer at all (a lost connection, a restart, a timeout) is no
-    refusal of the text: its error goes on to its own page (answers/middleware.py
+    refusal of the text: its error goes on to its own page (delivery/middleware.py
     `DatabaseUnavailable`)."""
     try:
         with transaction.atomic(using=using):
@@ -305,14 +305,19 @@ def admin_matches(answers, text):
     return answers.filter(pk__in=found), False
 
 
-def refresh_vector(version):
-    """Weighted A (question), B (short answer), C (research); PostgreSQL only."""
-    if connection.vendor != "postgresql":
-        return
-    vector = (
+def version_vector():
+    """A published version's search vector, from its own columns: the question weighted A,
+    the short answer B, the research C. Approval and the benchmark's seeder store it so."""
+    return (
         SearchVector("question_text", weight="A", config=SEARCH_CONFIG)
         + SearchVector("short_answer", weight="B", config=SEARCH_CONFIG)
         + SearchVector("research_plain", weight="C", config=SEARCH_CONFIG)
     )
+
+
+def refresh_vector(version):
+    """Store the version's search vector; PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        return
     # The vector is derived data of a frozen version: no history to keep.
-    type(version).objects.filter(pk=version.pk).update(search_vector=vector)
+    type(version).objects.filter(pk=version.pk).update(search_vector=version_vector())

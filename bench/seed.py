@@ -105,7 +105,7 @@ def main():
             citation._history_user = editor
             citation.save()
         Authorship.objects.create(answer=answer, contributor=writer)
-        answer.record_citations()
+        answer.record_snapshots()
         answer.transition("submit", editor)
         answer.transition("approve", reviewer)
         if n % 100 == 99:

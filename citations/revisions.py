@@ -2,7 +2,7 @@
 Revision plumbing shared by every admin page: each save records who made it
 (django-simple-history) and an optional reason the editor gives.
 
-It lives in `citations`, the lower of the two apps, so that `answers` can use it too.
+It lives in `citations`, the lowest layer, so that every app above can use it.
 """
 
 from django import forms

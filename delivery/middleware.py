@@ -57,7 +57,7 @@ def too_large(request, size, limit):
 class DatabaseUnavailable:
     """When PostgreSQL cannot be reached: a page that says so (503, with Retry-After), never
     a traceback. Public pages in the page cache are served before this is reached
-    (answers/page_cache.py); the admin says the database is unavailable and, after a POST,
+    (delivery/page_cache.py); the admin says the database is unavailable and, after a POST,
     that nothing was saved."""
 
     def __init__(self, get_response):

@@ -41,12 +41,11 @@ import functools
 import hashlib
 import re
 import time
-from http import HTTPStatus
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.handlers.wsgi import WSGIHandler, get_path_info
+from django.core.handlers.wsgi import get_path_info
 from django.db import DatabaseError, close_old_connections, connection, connections
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.http.request import split_domain_port, validate_host
@@ -54,14 +53,13 @@ from django.middleware.gzip import GZipMiddleware
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import parse_etags
 
 from delivery import replicas
 from delivery.generation import generation
 
 # Pages each process keeps in memory (about 10 KB each); when full, the oldest goes.
 LOCAL_PAGES = 2000
-_local = {}
+in_memory = {}
 # Where the URL match of a public page is left for `PublicHandler`, in the WSGI environ.
 RESOLVED = "qasite.resolver_match"
 # The header our Varnish keeps pages by (deploy/varnish/default.vcl); it never leaves it.
@@ -86,7 +84,7 @@ def page_cache():
 
 def clear():
     """Forget every kept page, in this process and in the shared cache (tests, benchmarks)."""
-    _local.clear()
+    in_memory.clear()
     page_cache().clear()
 
 
@@ -148,7 +146,7 @@ def canonical_query(query, params):
     return urlencode([(name, taken[name]) for name in params if name in taken]), plain
 
 
-def _address(environ, host):
+def address_of(environ, host):
     """What makes two requests the same page: scheme (as the proxy told it), host, path,
     canonical query, and whether the client takes gzip (PublicGZipMiddleware)."""
     proxy_header = (settings.SECURE_PROXY_SSL_HEADER or ("", ""))[0]
@@ -168,7 +166,7 @@ def _key(address):
     return "pages:" + hashlib.sha256(address.encode()).hexdigest()
 
 
-def _fresh(entry, current):
+def is_fresh(entry, current):
     return (
         entry is not None
         and current is not None
@@ -178,9 +176,9 @@ def _fresh(entry, current):
 
 
 def _keep(address, entry):
-    if len(_local) >= LOCAL_PAGES:
-        del _local[next(iter(_local))]
-    _local[address] = entry
+    if len(in_memory) >= LOCAL_PAGES:
+        del in_memory[next(iter(in_memory))]
+    in_memory[address] = entry
 
 
 def _entry(request, response, current):
@@ -293,17 +291,17 @@ class PageCacheMiddleware:
         if not settings.PUBLIC_PAGE_CACHE:
             return self.get_response(request)
         current = generation().current()
-        address = _address(request.META, host)
+        address = address_of(request.META, host)
         key = _key(address)
-        entry = _local.get(address)
-        if current is not None and not _fresh(entry, current):
+        entry = in_memory.get(address)
+        if current is not None and not is_fresh(entry, current):
             try:
                 entry = page_cache().get(key) or entry
             except Exception:  # the shared cache is down: render
                 pass
-            if _fresh(entry, current):
+            if is_fresh(entry, current):
                 _keep(address, entry)
-        if _fresh(entry, current):
+        if is_fresh(entry, current):
             return _respond(request, entry, "hit")
         response = self.get_response(request)
         if getattr(response, "database_unavailable", False):
@@ -333,79 +331,6 @@ def _redirect(request, query):
     response = HttpResponsePermanentRedirect(request.path + (f"?{query}" if query else ""))
     response["Cache-Control"] = "no-store"
     return response
-
-
-class PublicHandler(WSGIHandler):
-    """Django for public pages: the same views and settings, `PUBLIC_MIDDLEWARE` only."""
-
-    def load_middleware(self, is_async=False):
-        # BaseHandler reads its list from settings.MIDDLEWARE; this handler's list is
-        # another, so it is put there while the chain is built (once, at start-up).
-        full = settings.MIDDLEWARE
-        settings.MIDDLEWARE = settings.PUBLIC_MIDDLEWARE
-        try:
-            super().load_middleware(is_async)
-        finally:
-            settings.MIDDLEWARE = full
-
-    def resolve_request(self, request):
-        # `PublicPages` resolved this path to choose this handler; no need to do it twice.
-        match = request.environ.get(RESOLVED)
-        if match is None or hasattr(request, "urlconf"):
-            return super().resolve_request(request)
-        request.resolver_match = match
-        return match
-
-
-class PublicPages:
-    """The WSGI application (qasite/wsgi.py): answers a page this process keeps (a request
-    with no query string, for an allowed host), or a conditional request for it, without
-    entering Django; or passes the request on to `public` (a `PublicHandler`) if its view is
-    a `public_page`, or to `application` (Django with every middleware) otherwise."""
-
-    def __init__(self, application, public):
-        self.application = application
-        self.public = public
-
-    def __call__(self, environ, start_response):
-        if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
-            return self.application(environ, start_response)
-        if settings.PUBLIC_PAGE_CACHE and not environ.get("QUERY_STRING"):
-            host = allowed_host(environ)
-            entry = _local.get(_address(environ, host)) if host else None
-            if entry is not None and _fresh(entry, generation().current()):
-                return _serve(entry, environ, start_response)
-        if public_match(environ) is not None:
-            return self.public(environ, start_response)
-        return self.application(environ, start_response)
-
-
-# What a 304 repeats of the page's headers (RFC 9110 15.4.5; Django sends the same).
-NOT_MODIFIED_HEADERS = ("cache-control", "content-location", "date", "etag", "expires", "vary")
-
-
-def _serve(entry, environ, start_response):
-    if _not_modified(environ.get("HTTP_IF_NONE_MATCH"), entry["etag"]):
-        headers = [
-            (name, value)
-            for name, value in entry["headers"].items()
-            if name.lower() in NOT_MODIFIED_HEADERS or name == PROXY_CONTROL
-        ]
-        start_response("304 Not Modified", [*headers, ("X-Cache", "hit")])
-        return [b""]
-    body = entry["body"]
-    headers = list(entry["headers"].items())
-    headers += [("Content-Length", str(len(body))), ("X-Cache", "hit")]
-    start_response(f"{entry['status']} {HTTPStatus(entry['status']).phrase}", headers)
-    return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
-
-
-def _not_modified(if_none_match, etag):
-    """If-None-Match as Django's `get_conditional_response` reads it (weak comparison)."""
-    if if_none_match is None or not etag:
-        return False
-    tags = parse_etags(if_none_match)
-    return "*" in tags or etag.removeprefix("W/") in {tag.removeprefix("W/") for tag in tags}
 
 
 def public_page(view=None, *, params=()):

@@ -9,7 +9,7 @@ management commands and cron jobs use the primary. Without replicas the router i
 installed and everything runs on the one database.
 
 A replica is used only once it has replayed the last publication. Each publication moves
-the page-cache generation on commit (answers/page_cache.py); the first request a process
+the page-cache generation on commit (delivery/page_cache.py); the first request a process
 sees under a new generation asks the primary for its flushed WAL position (no table read;
 asked again every couple of seconds, in case the generation's move on commit failed), and
 a replica serves a public page only if `pg_last_wal_replay_lsn()`, asked on every such
@@ -68,7 +68,7 @@ class ReplicaRouter:
 
 def read_alias():
     """The connection alias that reads now: for the raw SQL that does not go through the
-    router (answers/stored_pages.py)."""
+    router (delivery/stored_pages.py)."""
     return _reading_from.get() or PRIMARY
 
 

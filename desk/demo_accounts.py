@@ -28,7 +28,7 @@ def is_refused(username, password):
 class DemoPasswordsRefusedBackend(AxesBackend):
     """The site's one authentication backend: django-axes' lock, then Django's ModelBackend,
     which refuses the demo pairs while DEBUG is off. One backend rather than axes' and
-    Django's side by side, because `User.objects.with_perm()` (answers/notifications.py)
+    Django's side by side, because `User.objects.with_perm()` (desk/notifications.py)
     needs to be told which backend unless there is only one."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):

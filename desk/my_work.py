@@ -28,6 +28,7 @@ from answers.models import (
     Topic,
     Transition,
 )
+from answers.people import person_name
 from citations.models import Citation, Source
 from reports.models import Report
 
@@ -213,7 +214,7 @@ def for_editor(user):
         step = answer.transitions.filter(action="send_back").select_related("user").first()
         returned.count += 1
         if len(returned.items) < SHOWN:
-            who = step.user.get_full_name() or step.user.get_username() if step.user else ""
+            who = person_name(step.user, nobody="")
             returned.items.append(
                 Item(answer.question.text, _change_url(answer), f"{who}: “{step.comment}”", step.at)
             )

@@ -24,6 +24,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
+from answers.people import person_name
 from answers.workflow import taking_step
 
 logger = logging.getLogger(__name__)
@@ -70,47 +71,64 @@ def draft_editors(answer, acting):
 
 
 def name_of(user):
-    if user is None:
-        return "qasite (scheduled)"
-    return user.get_full_name() or user.get_username()
+    """Who took a step, as its mail says: a person, or the schedule."""
+    return person_name(user, nobody="qasite (scheduled)")
+
+
+def _review_request(answer, user, comment, go_live_at):
+    """submit: every medical reviewer who may approve it, with a link to the review."""
+    question = answer.question.text
+    review_url = absolute(reverse("admin:answers_answer_transition", args=[answer.pk, "approve"]))
+    body = (
+        f"{name_of(user)} submitted an answer for medical review:\n\n"
+        f"  {question}\n\n"
+        f"Review it (approve, or send it back with a comment):\n{review_url}\n"
+    )
+    if comment:
+        body += f"\nTheir note: {comment}\n"
+    return [
+        Mail(r.email, f"Waiting for your review: {question}", body)
+        for r in reviewers(exclude=answer.content_editors())
+    ]
+
+
+def _outcome(subject, did, comment_label="Their comment"):
+    """A step's outcome, for the draft's editors and writers."""
+
+    def mails(answer, user, comment, go_live_at):
+        question = answer.question.text
+        headline, done = subject, did
+        if go_live_at:  # an approval that goes live later
+            when = timezone.localtime(go_live_at).strftime("%-d %b %Y %H:%M %Z")
+            headline, done = (
+                f"Approved, live from {when}",
+                f"approved this answer to go live at {when}",
+            )
+        body = f"{name_of(user)} {done}:\n\n  {question}\n\n"
+        if comment:
+            body += f"{comment_label}:\n{comment}\n\n"
+        change_url = absolute(reverse("admin:answers_answer_change", args=[answer.pk]))
+        body += f"The answer in the admin:\n{change_url}\n"
+        return [Mail(e.email, f"{headline}: {question}", body) for e in draft_editors(answer, user)]
+
+    return mails
+
+
+# What each step of the workflow mails, and to whom; the steps not here mail no one.
+MAILS = {
+    "submit": _review_request,
+    "send_back": _outcome(
+        "Sent back to you", "sent this answer back to draft", "What needs to change"
+    ),
+    "approve": _outcome("Approved and published", "approved and published this answer"),
+    "withdraw": _outcome("Withdrawn from the site", "withdrew this answer from the site"),
+}
 
 
 def mails_for(answer, action, user, comment, go_live_at=None):
     """The messages a step sends, decided before it changes the answer."""
-    question = answer.question.text
-    change_url = absolute(reverse("admin:answers_answer_change", args=[answer.pk]))
-    if action == "submit":
-        review_url = absolute(
-            reverse("admin:answers_answer_transition", args=[answer.pk, "approve"])
-        )
-        body = (
-            f"{name_of(user)} submitted an answer for medical review:\n\n"
-            f"  {question}\n\n"
-            f"Review it (approve, or send it back with a comment):\n{review_url}\n"
-        )
-        if comment:
-            body += f"\nTheir note: {comment}\n"
-        return [
-            Mail(r.email, f"Waiting for your review: {question}", body)
-            for r in reviewers(exclude=answer.content_editors())
-        ]
-    headlines = {
-        "send_back": ("Sent back to you", "sent this answer back to draft"),
-        "approve": ("Approved and published", "approved and published this answer"),
-        "withdraw": ("Withdrawn from the site", "withdrew this answer from the site"),
-    }
-    if action not in headlines:
-        return []
-    subject, did = headlines[action]
-    if action == "approve" and go_live_at:
-        when = timezone.localtime(go_live_at).strftime("%-d %b %Y %H:%M %Z")
-        subject, did = f"Approved, live from {when}", f"approved this answer to go live at {when}"
-    body = f"{name_of(user)} {did}:\n\n  {question}\n\n"
-    if comment:
-        label = "What needs to change" if action == "send_back" else "Their comment"
-        body += f"{label}:\n{comment}\n\n"
-    body += f"The answer in the admin:\n{change_url}\n"
-    return [Mail(e.email, f"{subject}: {question}", body) for e in draft_editors(answer, user)]
+    mails = MAILS.get(action)
+    return mails(answer, user, comment, go_live_at) if mails else []
 
 
 @receiver(taking_step)

@@ -160,7 +160,7 @@ def answer_detail(request, slug):
     """The approved version of an answer, exactly as the reviewer approved it.
 
     Served from the page cache when it can be (no query). Otherwise one query: the live
-    version's page as it was kept rendered (answers/stored_pages.py), or only its validators
+    version's page as it was kept rendered (delivery/stored_pages.py), or only its validators
     for a conditional request, so that a 304 never reads the page. A page not kept yet, or
     out of date, is rendered in two queries whatever the number of citations (the answer
     with its frozen version, then any live retraction notices) and kept."""

@@ -94,7 +94,7 @@ PUBLIC_MIDDLEWARE = [
     # Public pages only: they hold no secret, so compressing them gives BREACH nothing to
     # find (the admin's pages, with CSRF tokens, stay uncompressed). The page cache keeps
     # the compressed and the plain page apart, reading Accept-Encoding as this does
-    # (answers/page_cache.py: `accepts_gzip`).
+    # (delivery/page_cache.py: `accepts_gzip`).
     "delivery.page_cache.PublicGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -127,7 +127,7 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", "60"),
         # No health-check query per request: a query that fails on a dropped connection
-        # is retried or served from the page cache instead (answers/page_cache.py).
+        # is retried or served from the page cache instead (delivery/page_cache.py).
         conn_health_checks=False,
     )
 }
@@ -136,7 +136,7 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
         "DATABASE_CONNECT_TIMEOUT", "5"
     )
-# Read replicas (answers/replicas.py): signed-out visitors' pages are read from one that
+# Read replicas (delivery/replicas.py): signed-out visitors' pages are read from one that
 # has replayed the last publication; the admin, writes and commands use the primary.
 for number, url in enumerate(envlist("DATABASE_REPLICA_URLS", "")):
     DATABASES[f"replica{number}"] = dj_database_url.parse(
@@ -151,7 +151,7 @@ if len(DATABASES) > 1:
         stack.insert(1, "delivery.replicas.ReplicaReads")  # after the page cache
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The page cache holds rendered public pages (answers/page_cache.py); publication events
+# The page cache holds rendered public pages (delivery/page_cache.py); publication events
 # empty it. Redis when REDIS_URL is set, shared by every app server; otherwise a cache in
 # files on this machine, shared by all its workers (so one publication reaches them all).
 REDIS_URL = os.getenv("REDIS_URL", "")

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from answers.attribution import NO_CITATION, uncited_blocks
+from answers.testing import sign_in
 from answers.workflow import TransitionError
-from desk.tests.test_browser_editing import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,7 @@ def test_the_research_preview_lists_uncited_paragraphs(client, editor):
     assert "cite nothing" not in short.content.decode()  # other fields are not checked
 
 
+@pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_editor_sees_uncited_paragraphs_as_they_type(page, live_server, demo_answer, editor):
     sign_in(page, live_server, editor)

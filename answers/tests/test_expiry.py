@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from answers.models import Answer, TransitionError
-from desk.tests.test_browser_editing import sign_in
+from answers.testing import sign_in
 
 pytestmark = pytest.mark.django_db
 

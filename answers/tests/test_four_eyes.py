@@ -4,7 +4,7 @@ the answer's content, so a reviewer who changed any of it cannot approve it."""
 import pytest
 
 from answers.models import Answer, TransitionError
-from conftest import publish
+from answers.testing import publish
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from answers import readability
 from answers.attribution import NO_CITATION
 from answers.models import Answer
+from answers.testing import sign_in
 from answers.tests.test_workflow import edit
-from desk.tests.test_browser_editing import sign_in
 
 PREVIEW = "/admin/markdown-preview/"
 EASY = "We can help. The test is quick. It does not hurt. You can go home the same day."

@@ -11,9 +11,8 @@ from playwright.sync_api import expect
 
 from answers import schedule
 from answers.models import Answer, TransitionError
+from answers.testing import publish, sign_in
 from answers.tests.test_workflow import edit
-from conftest import publish
-from desk.tests.test_browser_editing import sign_in
 
 HOUR = datetime.timedelta(hours=1)
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from answers import attribution
-from answers.management.commands.seed_answers import Prose
 from answers.models import Answer, Topic
+from answers.seeding.prose import Prose
 from citations.markers import cited_numbers
 from citations.models import Source
 from desk.models import ReviewQueue
@@ -124,7 +124,7 @@ def test_due_list_pages_hold_every_answer_once_in_the_order_chosen(
 ):
     """The due list reads its ordered ids first, then each page's rows by id
     (AllIdsFirstPaginator): its pages, count and column sorting must still be right."""
-    from desk.admin.answers import ReviewQueueAdmin
+    from desk.admin.review_queue import ReviewQueueAdmin
 
     monkeypatch.setattr(ReviewQueueAdmin, "list_per_page", 20)
     client.force_login(django_user_model.objects.create_superuser("root", password="x"))

@@ -6,8 +6,8 @@ import re
 import pytest
 
 from answers.models import Answer, Question, TransitionError, months_after
+from answers.testing import publish, with_writer
 from citations.models import Citation, Source
-from conftest import publish, with_writer
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def draft(demo_answer, editor):
     citation = Citation(answer=answer, number=1, source=Source.objects.get(pmid="37748491"))
     citation._history_user = editor
     citation.save()
-    answer.record_citations()
+    answer.record_snapshots()
     return with_writer(answer, editor)
 
 

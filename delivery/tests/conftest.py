@@ -1,4 +1,4 @@
-"""Fixtures for the tests of answers/ that need more than the root conftest's."""
+"""Fixtures for the tests of delivery/ that need more than the root conftest's."""
 
 import pytest
 

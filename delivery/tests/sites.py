@@ -42,7 +42,7 @@ for citation in demo.citations.all():
     Citation.objects.create(answer=answer, number=citation.number, source=citation.source)
 for authorship in demo.authorships.all():
     Authorship.objects.create(answer=answer, contributor=authorship.contributor)
-answer.record_citations()
+answer.record_snapshots()
 answer.submit(editor)
 answer.approve(reviewer)
 """

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from answers.models import Answer, Question
+from answers.testing import committed, publish
 from citations.models import Citation, Source
-from conftest import committed, publish
 from delivery import page_cache
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def answer_with_citations(count, demo_answer, editor, reviewer):
     for n in range(1, count + 1):
         source = Source.objects.create(title=f"Study {count}-{n}", authors="Doe J", year=2020)
         Citation.objects.create(answer=answer, number=n, source=source)
-    answer.record_citations()
+    answer.record_snapshots()
     publish(answer, editor, reviewer)
     return answer
 

@@ -12,7 +12,7 @@ import requests
 from django.db import connection
 
 from answers.models import Answer
-from conftest import publish
+from answers.testing import publish
 from delivery import page_cache
 from delivery.tests.app_server import database_url, running_app
 from delivery.tests.test_public_surface import ACCEPT_ENCODINGS, public_urls

@@ -10,7 +10,7 @@ import redis
 
 from answers import publication
 from answers.models import PageGeneration, Tombstone
-from conftest import committed
+from answers.testing import committed
 from delivery import generation as page_generation
 from delivery.generation import FileMirror, Generation, RedisMirror, generation
 

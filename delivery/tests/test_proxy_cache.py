@@ -12,7 +12,7 @@ import pytest
 import requests
 from django.core.signals import request_started
 
-from conftest import publish
+from answers.testing import publish
 from delivery import proxy_purge
 from delivery.tests.test_public_surface import public_urls
 from delivery.tests.varnish_server import running_varnish
@@ -144,7 +144,7 @@ def test_only_the_app_servers_may_ban(varnish, demo_answer):
     assert ban(varnish, {**relayed, "X-Ban-Url": "^/"}).status_code == 405
     assert requests.request("PURGE", url, headers=relayed, timeout=5).status_code == 405
     assert get(url).headers["X-Cache"] == "HIT"
-    assert ban(varnish, {"X-Ban-Url": "^/"}).status_code == 200  # as answers/proxy_purge.py
+    assert ban(varnish, {"X-Ban-Url": "^/"}).status_code == 200  # as delivery/proxy_purge.py
     assert get(url).headers["X-Cache"] == "MISS"
 
 

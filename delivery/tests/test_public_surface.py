@@ -43,7 +43,7 @@ def test_a_host_not_allowed_gets_400_on_every_public_page_and_nothing_is_kept(cl
             assert response.status_code == 400, (url, host)
             assert demo_answer.question.text not in response.content.decode()
     assert kept_pages() == before
-    assert not [entry for entry in page_cache._local if EVIL in entry.lower()]
+    assert not [entry for entry in page_cache.in_memory if EVIL in entry.lower()]
 
 
 def test_an_allowed_host_is_one_page_whatever_its_case(client, demo_answer):

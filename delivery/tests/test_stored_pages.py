@@ -1,4 +1,4 @@
-"""The answer page kept rendered with its version (answers/stored_pages.py), with the page
+"""The answer page kept rendered with its version (delivery/stored_pages.py), with the page
 cache off: one read while nothing it shows has changed, and rendered again the moment
 something has."""
 

@@ -6,11 +6,11 @@
 # allows, unless the app marks its error X-Qasite-No-Stale (a page taken down). The header
 # never leaves Varnish: browsers and CDNs get the app's Cache-Control, which by default
 # has them revalidate every time, since nothing purges them. The app bans every page on each
-# publication event and purges the pages a take-down removes (answers/proxy_purge.py), so
+# publication event and purges the pages a take-down removes (delivery/proxy_purge.py), so
 # an approval or a withdrawal reaches visitors at once, not after max-age.
 #
 # One copy per page: the host is lower-cased without its port, tracking parameters (utm_*,
-# fbclid, gclid, …: the list in answers/page_cache.py) are dropped and the rest sorted; the
+# fbclid, gclid, …: the list in delivery/page_cache.py) are dropped and the rest sorted; the
 # app redirects any other parameter a page does not take. Nothing else is kept at all, not
 # even as a hit-for-miss object, so junk hosts or addresses fill nothing.
 #

@@ -268,7 +268,7 @@ def test_list_checkboxes_are_the_element_django_renders(admin_client, demo_answe
     cost 0.7 ms a row): the element must stay the one the admin's actions script reads."""
     from django.contrib import admin
 
-    from desk.admin.answers import AnswerAdmin
+    from desk.admin.answer import AnswerAdmin
 
     ours = AnswerAdmin(Answer, admin.site).action_checkbox(demo_answer)
     assert ours == admin.ModelAdmin.action_checkbox(AnswerAdmin(Answer, admin.site), demo_answer)

@@ -51,7 +51,7 @@ def listed_answers(page):
 def capped(monkeypatch):
     """The limits of 100,000 answers, scaled to 300: more than 40 matches are many."""
     from answers import search
-    from desk.admin.answers import AnswerAdmin
+    from desk.admin.answer import AnswerAdmin
 
     monkeypatch.setattr(search, "ADMIN_SEARCH_MATCHES", 40)
     monkeypatch.setattr(search, "ADMIN_SEARCH_LISTED", 20)
@@ -119,7 +119,7 @@ def test_a_capped_list_never_shows_all_even_when_show_all_would_take_it(
 ):
     """Were the listed cap at or under "Show all" or a page, the admin would read every
     match for one page: the cap is raised past both."""
-    from desk.admin.answers import AnswerAdmin
+    from desk.admin.answer import AnswerAdmin
 
     monkeypatch.setattr(AnswerAdmin, "list_max_show_all", 50)  # above the 20 listed
     every = superuser_client.get(URL, {"q": "disease", "all": ""}).content.decode()

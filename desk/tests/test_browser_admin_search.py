@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 
 from answers import search
 from answers.models import Answer
-from desk.admin.answers import AnswerAdmin
+from answers.testing import sign_in_as
+from desk.admin.answer import AnswerAdmin
 from desk.tests.test_admin_search import admin_search_expected
-from desk.tests.test_browser_readme import sign_in_as
 
 pytestmark = [
     pytest.mark.browser,

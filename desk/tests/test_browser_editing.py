@@ -4,27 +4,13 @@ import pytest
 from playwright.sync_api import expect
 
 from answers.models import Answer, Question, Topic
+from answers.testing import pick_autocomplete, publish, sign_in
 from citations.models import Source
-from conftest import PASSWORD, publish
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_contain_text(user.first_name)
-
-
-def pick_autocomplete(page, select_id, term, choice):
-    page.click(f"#{select_id} + .select2 .select2-selection")
-    page.fill(".select2-search__field", term)
-    page.click(f".select2-results__option:has-text('{choice}')")
 
 
 def test_editor_writes_answer_with_marker_and_patient_reads_it(page, live_server, editor, reviewer):

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from answers.models import Answer
+from answers.testing import sign_in
 from citations.models import Source
-from desk.tests.test_browser_editing import sign_in
 
 pytestmark = [
     pytest.mark.browser,

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
+from answers.testing import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,

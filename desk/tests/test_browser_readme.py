@@ -3,11 +3,10 @@
 import re
 
 import pytest
-from django.test import override_settings
 from playwright.sync_api import expect
 
-from answers.management.commands.create_demo_accounts import DEMO_ACCOUNTS
 from answers.models import Answer
+from answers.testing import sign_in_as
 from desk.tests.test_browser_workflow import take_step
 
 pytestmark = [
@@ -16,19 +15,6 @@ pytestmark = [
 ]
 
 NEW_SHORT_ANSWER = "CAR-T cell therapy is not approved for MS yet; early trials suggest it is safe."
-
-
-def sign_in_as(browser, live_server, username):
-    """A browser context of its own, signed in with the README's demo password."""
-    page = browser.new_context().new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_ACCOUNTS[username]["password"])
-    with override_settings(DEBUG=True):  # as under `make run`: demo passwords need DEBUG=1
-        page.click("input[type=submit]")
-        expect(page.locator("#user-tools")).to_contain_text(DEMO_ACCOUNTS[username]["first_name"])
-    return page
 
 
 def cited_titles(answer):

@@ -4,7 +4,7 @@ answer from the source's page, another reviewer approves, patients then see the 
 import pytest
 from playwright.sync_api import expect
 
-from desk.tests.test_browser_editing import sign_in
+from answers.testing import sign_in
 from desk.tests.test_browser_workflow import take_step
 
 pytestmark = [

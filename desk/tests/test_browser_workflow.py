@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from answers.models import Question, Topic
+from answers.testing import pick_autocomplete, sign_in
 from citations.models import Source
-from desk.tests.test_browser_editing import pick_autocomplete, sign_in
 
 pytestmark = [
     pytest.mark.browser,

@@ -18,9 +18,9 @@ from django.urls import reverse
 from answers import attribution, readability, rendering
 from answers.models import Answer, ContributorProfile, Disclaimer, SitePolicy, Topic
 from answers.policies import DEFAULTS
+from answers.testing import PASSWORD
 from citations import markers
 from citations.models import Source
-from conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

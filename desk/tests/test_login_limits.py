@@ -12,7 +12,7 @@ from django.contrib.auth import authenticate
 from django.core.cache import caches
 from django.test import Client, RequestFactory
 
-from conftest import PASSWORD
+from answers.testing import PASSWORD
 from desk.demo_accounts import REFUSED
 
 pytestmark = pytest.mark.django_db

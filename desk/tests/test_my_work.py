@@ -7,9 +7,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from answers.models import Answer
+from answers.testing import sign_in
 from answers.tests.test_workflow import edit
 from desk import my_work
-from desk.tests.test_browser_editing import sign_in
 
 HOME = reverse("admin:index")
 

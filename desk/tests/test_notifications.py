@@ -8,8 +8,8 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from answers.models import Answer, TransitionError
+from answers.testing import sign_in
 from answers.tests.test_workflow import edit
-from desk.tests.test_browser_editing import sign_in
 
 
 def body(mail):

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from answers.models import Answer, Question
+from answers.testing import publish
 from citations.models import Citation, Source
-from conftest import publish
 from desk.models import ReviewQueue
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ from playwright.sync_api import expect
 
 from answers.models import SitePolicy
 from answers.policies import DEFAULTS
-from desk.tests.test_browser_editing import sign_in
+from answers.testing import sign_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_reviewer_opens_the_audit_record_and_downloads_it(page, live_server, demo_answer, reviewer):

@@ -58,7 +58,7 @@ def test_axe_finds_no_accessibility_violations(chromium, live_server, demo_answe
 def lighthouse(url, tmp_path):
     """Lighthouse's report on `url`, loaded in Debian's Chromium (its own flags as the
     browser tests')."""
-    from conftest import CHROMIUM, CHROMIUM_ARGS
+    from answers.testing import CHROMIUM, CHROMIUM_ARGS
 
     report = tmp_path / "lighthouse.json"
     subprocess.run(

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from answers.models import Answer, Question
+from answers.testing import publish
 from citations.models import Citation, Source
-from conftest import publish
 
 pytestmark = pytest.mark.django_db
 

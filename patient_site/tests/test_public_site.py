@@ -9,8 +9,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from answers.models import Answer, Question, Topic
+from answers.testing import publish
 from citations.models import Citation, Source
-from conftest import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def make_answer(topic, slug, question, short, research, source, editor=None, rev
         research=research,
     )
     Citation.objects.create(answer=answer, number=1, source=source)
-    answer.record_citations()
+    answer.record_snapshots()
     if editor and reviewer:
         publish(answer, editor, reviewer)
     return answer

@@ -144,7 +144,7 @@ def test_a_program_limit_of_postgresql_is_a_refused_search(db):
 
 
 def test_a_database_that_does_not_answer_is_not_a_refused_search(db):
-    """A lost connection goes on to the "database unavailable" page (answers/middleware.py)."""
+    """A lost connection goes on to the "database unavailable" page (delivery/middleware.py)."""
     with pytest.raises(OperationalError):
         with search.refusable("sclerosis", using="default"):
             raise OperationalError("server closed the connection unexpectedly")

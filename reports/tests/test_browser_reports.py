@@ -4,7 +4,7 @@ medical reviewer finds it on their admin home page and handles it."""
 import pytest
 from playwright.sync_api import expect
 
-from desk.tests.test_browser_editing import sign_in
+from answers.testing import sign_in
 from reports.models import Report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

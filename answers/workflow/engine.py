@@ -1,12 +1,9 @@
 """
-The editorial workflow, declared once.
-
-`STEPS` is the whole rulebook: for each step (submit, approve, send back, withdraw) the
-states it starts from, the permission it needs, whether a comment is required, the checks
-that block it and what it does. `Workflow` gives `Answer` the steps as named methods
-(`answer.submit(user)`, `answer.approve(user)`, …), `available_transitions(user)` for the
-admin, `record_edit()` as the one way an edit is recorded, and `locked()` as the one
-optimistic lock, with one message, for the change form and the steps alike.
+The engine that takes the steps of `STEPS` (answers/workflow/steps.py): `Workflow` gives
+`Answer` the steps as named methods (`answer.submit(user)`, `answer.approve(user)`, …),
+`available_transitions(user)` for the admin, `record_edit()` as the one way an edit is
+recorded, and `locked()` as the one optimistic lock, with one message, for the change form
+and the steps alike.
 
 An answer's *content* is everything its published version freezes
 (`Answer.frozen_content()`): its own text and citations, the question's text, the topic's
@@ -14,275 +11,27 @@ name, the cited sources' records and the disclaimer. "Changed since submission" 
 digest of all of it, and four eyes looks at who changed any of it.
 """
 
-import hashlib
-import json
-from dataclasses import dataclass
-
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from answers import attribution, jama, publication
+from answers.people import person_name
+from answers.workflow.states import (
+    COMMENT_MAX_CHARS,
+    UPDATE_NOTE_LENGTH,
+    Status,
+    TransitionError,
+)
+from answers.workflow.steps import STEPS, Given
 from citations.characters import normalize_newlines, unprintable_character
 from citations.markers import RenumberFailed, first_use_numbering, renumber_markers
-
-COMMENT_MAX_CHARS = 2000
+from citations.models import Citation, Source
 
 # Sent in the step's transaction once it is allowed, before it takes effect, with the
 # answer, the action, the user, the comment and any go-live time: the desk decides then whom
 # to tell, and tells them once the step commits (desk/notifications.py).
 taking_step = Signal()
-
-
-class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "in_review", "In review"
-    # Approved with a go-live time still to come: not public until then.
-    SCHEDULED = "scheduled", "Approved, scheduled"
-    PUBLISHED = "published", "Published"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-
-
-class TransitionError(ValidationError):
-    """A workflow step that is not allowed now; the message says why, for the editor."""
-
-
-def content_fingerprint(content):
-    """A digest of an answer's frozen content (see `Answer.frozen_content`)."""
-    encoded = json.dumps(content, sort_keys=True, default=str).encode()
-    return hashlib.sha256(encoded).hexdigest()
-
-
-# The checks that can block a step: each says why not, or returns None.
-
-
-def _on_the_site(answer, user):
-    if not answer.is_published:
-        return "Only an answer that is on the site can be withdrawn."
-    return None
-
-
-def _live(answer, user):
-    if not answer.is_published:
-        return "Only an answer that is on the site can be given a time to leave it."
-    return None
-
-
-def _no_go_live_pending(answer, user):
-    if answer.scheduled_version_id:
-        return (
-            "An approval of this answer is scheduled to go live: set its expiry when it is "
-            "live, or send it back and approve it again with one."
-        )
-    return None
-
-
-def _citations_sound(answer, user):
-    errors = answer.citation_errors()
-    return "Fix the citation problems first: " + " ".join(errors) if errors else None
-
-
-def _printable(answer, user):
-    # Text saved before the forms refused such characters, or restored from then.
-    for name in ("short_answer", "research", "doctor_questions"):
-        problem = unprintable_character(normalize_newlines(getattr(answer, name)))
-        if problem:
-            label = answer._meta.get_field(name).verbose_name
-            return f"“{label.capitalize()}” {problem}"
-    return None
-
-
-def _unchanged_since_submission(answer, user):
-    submitted = (
-        answer.submitted_fingerprint
-        if answer.status == Status.IN_REVIEW
-        else getattr(answer.live_version, "fingerprint", "")
-    )
-    if answer.fingerprint() != submitted:
-        return (
-            "The answer changed after it was submitted (its text, citations, question, topic, "
-            "sources or disclaimer); send it back so that it can be submitted again."
-        )
-    return None
-
-
-def _four_eyes(answer, user):
-    if user.pk in answer.content_editors():
-        return (
-            "You changed this answer's content (its text, citations, question, topic, a cited "
-            "source or its disclaimer) since it was last approved, so another medical "
-            "reviewer must approve it (four eyes)."
-        )
-    return None
-
-
-def _every_paragraph_cited(answer, user):
-    uncited = attribution.unmarked(answer.research)
-    if not uncited:
-        return None
-    listed = "; ".join(f"“{block.excerpt}”" for block in uncited[:3])
-    more = f" and {len(uncited) - 3} more" if len(uncited) > 3 else ""
-    return (
-        f"In “What the research says”, {len(uncited)} paragraph(s) cite nothing: {listed}"
-        f"{more}. Add a citation, or end the paragraph with {attribution.NO_CITATION} if it "
-        "needs none (a transition sentence, say); the reviewer will see it."
-    )
-
-
-def _has_reviewer_profile(answer, user):
-    if not hasattr(user, "contributor_profile"):
-        return "Add your reviewer profile (name and credentials) before approving."
-    return None
-
-
-def _meets_jama(answer, user):
-    profile = getattr(user, "contributor_profile", None)
-    if profile is None:
-        return None  # _has_reviewer_profile says so
-    content = answer.frozen_content()
-    missing = jama.shortfalls(
-        content["authors"], profile.as_published(), content["references"], dated=True
-    )
-    if missing:
-        return "It cannot be published without " + "; ".join(text for _, text in missing) + "."
-    return None
-
-
-# What each step does to the locked answer, besides the status.
-
-
-# An effect may return the status the step ends in, when it is not the step's own.
-
-
-def _freeze_submission(answer, user, comment, update_note="", **schedule):
-    answer.submitted_fingerprint = answer.fingerprint()
-
-
-def _publish(answer, user, comment, update_note="", go_live_at=None, expires_at=None):
-    """Freeze the approved version: live now, or scheduled for `go_live_at` (the version
-    live until then, if any, stays live)."""
-    version = answer.build_version(reviewer=user, update_note=update_note)
-    version.comment = comment
-    version.go_live_at = go_live_at
-    version.live_from = None if go_live_at else version.approved_at
-    version.save()
-    version.refresh_search_vector()
-    if expires_at:
-        answer.expires_at, answer.expiry_set_by = expires_at, user
-    if go_live_at:
-        answer.scheduled_version = version
-        return Status.SCHEDULED
-    answer.live_version, answer.scheduled_version = version, None
-    publication.record()
-    return None
-
-
-def _cancel_schedule(answer, user, comment, update_note="", **schedule):
-    answer.scheduled_version = None
-
-
-def _take_down(answer, user, comment, update_note="", **schedule):
-    answer.live_version = answer.scheduled_version = None
-    answer.expires_at = answer.expiry_set_by = None
-    publication.record(taken_down=[answer.get_absolute_url()], reason="Withdrawn")
-
-
-def _set_expiry(answer, user, comment, update_note="", expires_at=None, **schedule):
-    """When a live answer leaves the site (`manage.py run_schedule`), or no expiry."""
-    answer.expires_at = expires_at
-    answer.expiry_set_by = user if expires_at else None
-    return answer.status  # the answer stays as it is until then
-
-
-UPDATE_NOTE_LENGTH = 300
-
-
-@dataclass(frozen=True)
-class Step:
-    label: str
-    to: str
-    permission: str
-    no_permission: str
-    # The states it starts from; None: any state, while a version is live.
-    starts_from: frozenset | None
-    # If set, a comment is required, and this says what it is for.
-    comment_required: str = ""
-    checks: tuple = ()
-    effect: object = None
-    explanation: str = ""
-
-    def applies_to(self, answer):
-        if self.starts_from is None:
-            return answer.is_published
-        return answer.status in self.starts_from
-
-
-STEPS = {
-    "submit": Step(
-        label="Submit for review",
-        starts_from=frozenset({Status.DRAFT, Status.WITHDRAWN}),
-        to=Status.IN_REVIEW,
-        permission="answers.submit_answer",
-        no_permission="Only editors can submit answers for review.",
-        checks=(_printable, _citations_sound, _every_paragraph_cited),
-        effect=_freeze_submission,
-        explanation="A medical reviewer will be asked to approve the answer as it is now.",
-    ),
-    "approve": Step(
-        label="Approve and publish",
-        starts_from=frozenset({Status.IN_REVIEW, Status.PUBLISHED}),
-        to=Status.PUBLISHED,
-        permission="answers.review_answer",
-        no_permission="Only medical reviewers can approve answers.",
-        checks=(
-            _printable,
-            _citations_sound,
-            _unchanged_since_submission,
-            _four_eyes,
-            _has_reviewer_profile,
-            _meets_jama,
-        ),
-        effect=_publish,
-        explanation="The answer will be published exactly as it is now, as reviewed by you "
-        "on today's date.",
-    ),
-    "send_back": Step(
-        label="Send back to the editor",
-        starts_from=frozenset({Status.IN_REVIEW, Status.SCHEDULED}),
-        to=Status.DRAFT,
-        permission="answers.review_answer",
-        no_permission="Only medical reviewers can send answers back.",
-        comment_required="Say what needs to change: the comment goes to the editor.",
-        effect=_cancel_schedule,
-        explanation="The answer goes back to draft (an approval waiting for its go-live time "
-        "is cancelled); your comment tells the editor what to change.",
-    ),
-    "withdraw": Step(
-        label="Withdraw from the site",
-        starts_from=None,
-        to=Status.WITHDRAWN,
-        permission="answers.withdraw_answer",
-        no_permission="Only medical reviewers can withdraw answers.",
-        comment_required="Say why the answer leaves the site: the comment stays in its history.",
-        checks=(_on_the_site,),
-        effect=_take_down,
-        explanation="The answer leaves the public site at once, and a scheduled approval or "
-        "expiry is cancelled. Its draft and history are kept.",
-    ),
-    "set_expiry": Step(
-        label="Set when it leaves the site",
-        starts_from=None,
-        to="",  # the status stays: `_set_expiry` says so
-        permission="answers.withdraw_answer",
-        no_permission="Only medical reviewers can set when an answer leaves the site.",
-        checks=(_live, _no_go_live_pending),
-        effect=_set_expiry,
-        explanation="The answer stays on the site until the time you choose, then leaves it "
-        "as if withdrawn (its draft and history are kept). Leave the time empty to remove an "
-        "expiry. Nothing patients read changes, so it needs no new approval.",
-    ),
-}
 
 
 def check_schedule(go_live_at, expires_at, now=None):
@@ -343,22 +92,26 @@ class Workflow:
 
     def available_transitions(self, user):
         """[(action, step, refusal)] for the steps that apply to the answer's state: the
-        buttons the admin shows, each with why `user` may not take it (None if they may)."""
+        buttons the admin shows, each with why `user` may not take it (None if they may).
+        The schedule's own steps are no buttons."""
         return [
             (action, step, self.refusal(action, user))
             for action, step in STEPS.items()
-            if step.applies_to(self)
+            if step.applies_to(self) and not step.by_schedule
         ]
 
-    def refusal(self, action, user):
-        """Why `user` may not take the step `action` now, or None if they may."""
+    def refusal(self, action, user, given=None):
+        """Why `user` (None: the schedule) may not take the step `action` now, or None if
+        they may."""
         step = STEPS[action]
         if step.starts_from is not None and self.status not in step.starts_from:
             return f"Not possible while the answer is {self.get_status_display().lower()}."
-        if not user.has_perm(step.permission):
+        if step.by_schedule != (user is None):
+            return step.no_permission
+        if not step.by_schedule and not user.has_perm(step.permission):
             return step.no_permission
         for check in step.checks:
-            refusal = check(self, user)
+            refusal = check(self, user, given or Given())
             if refusal:
                 return refusal
         return None
@@ -366,48 +119,43 @@ class Workflow:
     @transaction.atomic
     def transition(
         self, action, user, comment="", expected_version=None, update_note="", go_live_at=None,
-        expires_at=None,
+        expires_at=None, at=None,
     ):  # fmt: skip
-        """Take a workflow step, or raise TransitionError saying why not."""
+        """Take a workflow step as `user` (None: the schedule, at the time `at`), or raise
+        TransitionError saying why not."""
         step = STEPS.get(action)
         if step is None:
             raise TransitionError(f"There is no workflow step “{action}”.")
         comment = clean_comment(comment)
-        answer = self.locked(expected_version)
-        refusal = answer.refusal(action, user)
-        if refusal:
-            raise TransitionError(refusal)
-        if step.comment_required and not comment.strip():
-            raise TransitionError(step.comment_required)
-        from_status = answer.status
         update_note = " ".join(clean_comment(update_note).split())
         if len(update_note) > UPDATE_NOTE_LENGTH:
             raise TransitionError(
                 f"The public update note is {len(update_note)} characters; keep it under "
                 f"{UPDATE_NOTE_LENGTH + 1}."
             )
-        if (go_live_at and action != "approve") or (
-            expires_at and action not in ("approve", "set_expiry")
+        if (go_live_at and "go_live_at" not in step.takes) or (
+            expires_at and "expires_at" not in step.takes
         ):
             raise TransitionError("Only an approval can be scheduled.")
+        given = Given(comment, update_note, go_live_at, expires_at, at)
+        answer = self.locked(expected_version)
+        refusal = answer.refusal(action, user, given)
+        if refusal:
+            raise TransitionError(refusal)
+        if step.comment_required and not comment.strip():
+            raise TransitionError(step.comment_required)
         check_schedule(go_live_at, expires_at)
+        from_status = answer.status
         taking_step.send(
             sender=type(answer), answer=answer, action=action, user=user, comment=comment,
             go_live_at=go_live_at,
         )  # fmt: skip
-        ends_in = None
-        if step.effect:
-            ends_in = step.effect(
-                answer, user, comment, update_note=update_note, go_live_at=go_live_at,
-                expires_at=expires_at,
-            )  # fmt: skip
+        ends_in = step.effect(answer, user, given) if step.effect else None
         answer.status = ends_in or step.to
         reason = f"{step.label}: {comment}" if comment else step.label
         transition = answer._record(action, from_status, user, comment, reason)
-        if action == "approve":  # the revision the approval recorded (same content as read)
-            approved = answer.scheduled_version or answer.live_version
-            approved.answer_revision = transition.revision
-            approved.save(update_fields=["answer_revision"])
+        if step.after:
+            step.after(answer, transition)
         self._refresh_from(answer)
         return transition
 
@@ -418,7 +166,7 @@ class Workflow:
         the latest revision, and content that is no longer what was submitted or approved
         sends the answer back to draft. Returns that transition, or None."""
         answer = self.locked()
-        answer.record_citations()
+        answer.record_snapshots()
         approved_before = {
             Status.IN_REVIEW: answer.submitted_fingerprint,
             Status.SCHEDULED: getattr(answer.scheduled_version, "fingerprint", ""),
@@ -459,7 +207,7 @@ class Workflow:
     def stale_message(self):
         latest = self.latest_revision()
         who = latest.history_user if latest else None
-        name = (who.get_full_name() or who.get_username()) if who else "Someone"
+        name = person_name(who, nobody="Someone")
         when = timezone.localtime(latest.history_date).strftime("%H:%M on %d %b %Y")
         return (
             f"{name} saved this answer at {when}, after you opened it. Nothing of yours was "
@@ -475,7 +223,7 @@ class Workflow:
             self.save()
         finally:
             self._transition = False
-        self.record_citations()
+        self.record_snapshots()
         return self.transitions.create(
             action=action,
             from_status=from_status,
@@ -523,8 +271,6 @@ class Workflow:
         """Make an old revision's content, citations and writers the current draft. Never
         touches the live version. Returns what could not be restored, as messages: a
         citation whose source or a writer whose profile was deleted since."""
-        from citations.models import Citation, Source
-
         if not user.has_perm("answers.change_answer"):
             raise PermissionDenied
         answer = self.locked(expected_version)
@@ -571,10 +317,11 @@ class Workflow:
     def _restore_writers(self, wanted, user, reason):
         """Make the writers those of a revision (contributor ids in order); returns how
         many of them no longer exist. A revision that kept no writers leaves them be."""
-        from answers.models import Authorship, ContributorProfile
-
         if wanted is None:
             return 0
+        # The models by their relations: they import the workflow, not it them.
+        Authorship = self.authorships.model
+        ContributorProfile = Authorship._meta.get_field("contributor").related_model
         available = set(
             ContributorProfile.objects.filter(pk__in=wanted).values_list("pk", flat=True)
         )

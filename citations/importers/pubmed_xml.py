@@ -1,0 +1,68 @@
+"""
+PubMed E-utilities XML (efetch), read by defusedxml.
+
+This is what a PMID lookup (`citations.lookups`) gets back from NCBI, not something an
+editor pastes. It comes over the network, so it is parsed with defusedxml, which refuses
+entity-expansion and external-entity tricks that the standard library would follow.
+"""
+
+from defusedxml import ElementTree
+
+from citations.importers.records import ImportFailed, record, year_of
+
+
+def _text(element, path):
+    found = element.find(path)
+    return "".join(found.itertext()).strip() if found is not None else ""
+
+
+def read_pubmed_xml(xml):
+    try:
+        root = ElementTree.fromstring(xml.encode() if isinstance(xml, str) else xml)
+    except ElementTree.ParseError as error:
+        raise ImportFailed(f"PubMed's answer could not be read: {error}") from error
+    articles = [root] if root.tag == "PubmedArticle" else root.findall("PubmedArticle")
+    records = []
+    for article in articles:
+        citation = article.find("MedlineCitation")
+        info = citation.find("Article")
+        authors = []
+        for person in info.findall("AuthorList/Author"):
+            if person.find("CollectiveName") is not None:
+                authors.append(_text(person, "CollectiveName"))
+            else:
+                authors.append(f"{_text(person, 'LastName')} {_text(person, 'Initials')}".strip())
+        types = [_text(t, ".") for t in info.findall("PublicationTypeList/PublicationType")]
+        doi = next(
+            (_text(e, ".") for e in info.findall("ELocationID") if e.get("EIdType") == "doi"),
+            "",
+        ) or next(
+            (_text(e, ".") for e in article.findall("PubmedData/ArticleIdList/ArticleId")
+             if e.get("IdType") == "doi"), "",
+        )  # fmt: skip
+        retracted_in = [
+            _text(c, "PMID")
+            for c in citation.findall("CommentsCorrectionsList/CommentsCorrections")
+            if c.get("RefType") == "RetractionIn"
+        ]
+        pub_date = info.find("Journal/JournalIssue/PubDate")
+        records.append(
+            record(
+                authors="; ".join(a for a in authors if a),
+                title=_text(info, "ArticleTitle"),
+                container_title=_text(info, "Journal/Title"),
+                year=year_of(_text(pub_date, "Year") or _text(pub_date, "MedlineDate"))
+                if pub_date is not None
+                else None,
+                volume=_text(info, "Journal/JournalIssue/Volume"),
+                issue=_text(info, "Journal/JournalIssue/Issue"),
+                pages=_text(info, "Pagination/MedlinePgn"),
+                doi=doi,
+                pmid=_text(citation, "PMID"),
+                publication_types=types,
+                retraction_notice_url=f"https://pubmed.ncbi.nlm.nih.gov/{retracted_in[0]}/"
+                if retracted_in
+                else "",
+            )
+        )
+    return records

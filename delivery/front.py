@@ -1,0 +1,97 @@
+"""
+The WSGI application in front of Django (qasite/wsgi.py): `PublicPages` answers a page this
+process keeps (a request with no query string, for an allowed host), and a conditional
+request for it, before Django builds a request; passes other public pages to a Django
+handler with only the middleware they need (`PublicHandler`, settings.PUBLIC_MIDDLEWARE);
+and everything else (the admin, forms, static files) to Django with all of it.
+"""
+
+from http import HTTPStatus
+
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+from django.utils.http import parse_etags
+
+from delivery.generation import generation
+from delivery.page_cache import (
+    PROXY_CONTROL,
+    RESOLVED,
+    address_of,
+    allowed_host,
+    in_memory,
+    is_fresh,
+    public_match,
+)
+
+
+class PublicHandler(WSGIHandler):
+    """Django for public pages: the same views and settings, `PUBLIC_MIDDLEWARE` only."""
+
+    def load_middleware(self, is_async=False):
+        # BaseHandler reads its list from settings.MIDDLEWARE; this handler's list is
+        # another, so it is put there while the chain is built (once, at start-up).
+        full = settings.MIDDLEWARE
+        settings.MIDDLEWARE = settings.PUBLIC_MIDDLEWARE
+        try:
+            super().load_middleware(is_async)
+        finally:
+            settings.MIDDLEWARE = full
+
+    def resolve_request(self, request):
+        # `PublicPages` resolved this path to choose this handler; no need to do it twice.
+        match = request.environ.get(RESOLVED)
+        if match is None or hasattr(request, "urlconf"):
+            return super().resolve_request(request)
+        request.resolver_match = match
+        return match
+
+
+class PublicPages:
+    """The WSGI application (qasite/wsgi.py): answers a page this process keeps (a request
+    with no query string, for an allowed host), or a conditional request for it, without
+    entering Django; or passes the request on to `public` (a `PublicHandler`) if its view is
+    a `public_page`, or to `application` (Django with every middleware) otherwise."""
+
+    def __init__(self, application, public):
+        self.application = application
+        self.public = public
+
+    def __call__(self, environ, start_response):
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+            return self.application(environ, start_response)
+        if settings.PUBLIC_PAGE_CACHE and not environ.get("QUERY_STRING"):
+            host = allowed_host(environ)
+            entry = in_memory.get(address_of(environ, host)) if host else None
+            if entry is not None and is_fresh(entry, generation().current()):
+                return _serve(entry, environ, start_response)
+        if public_match(environ) is not None:
+            return self.public(environ, start_response)
+        return self.application(environ, start_response)
+
+
+# What a 304 repeats of the page's headers (RFC 9110 15.4.5; Django sends the same).
+NOT_MODIFIED_HEADERS = ("cache-control", "content-location", "date", "etag", "expires", "vary")
+
+
+def _serve(entry, environ, start_response):
+    if _not_modified(environ.get("HTTP_IF_NONE_MATCH"), entry["etag"]):
+        headers = [
+            (name, value)
+            for name, value in entry["headers"].items()
+            if name.lower() in NOT_MODIFIED_HEADERS or name == PROXY_CONTROL
+        ]
+        start_response("304 Not Modified", [*headers, ("X-Cache", "hit")])
+        return [b""]
+    body = entry["body"]
+    headers = list(entry["headers"].items())
+    headers += [("Content-Length", str(len(body))), ("X-Cache", "hit")]
+    start_response(f"{entry['status']} {HTTPStatus(entry['status']).phrase}", headers)
+    return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+
+def _not_modified(if_none_match, etag):
+    """If-None-Match as Django's `get_conditional_response` reads it (weak comparison)."""
+    if if_none_match is None or not etag:
+        return False
+    tags = parse_etags(if_none_match)
+    return "*" in tags or etag.removeprefix("W/") in {tag.removeprefix("W/") for tag in tags}

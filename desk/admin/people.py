@@ -1,0 +1,29 @@
+"""The people named on answers: writers and medical reviewers."""
+
+from django.contrib import admin
+
+from answers.models import ContributorProfile
+from citations.revisions import RevisionAdmin
+
+
+@admin.register(ContributorProfile)
+class ContributorProfileAdmin(RevisionAdmin):
+    """Writers and medical reviewers, as patients read them on each page they are named on."""
+
+    list_display = ["display_name", "credentials", "role", "declared", "user"]
+    search_fields = ["display_name", "credentials", "role", "affiliation", "user__username"]
+    fieldsets = [
+        (None, {"fields": ["display_name", "credentials", "role", "affiliation", "bio"]}),
+        ("Disclosure", {"fields": ["disclosures"]}),
+        (
+            "Account",
+            {
+                "fields": ["user", "email_notifications"],
+                "description": "For reviewers and editors.",
+            },
+        ),
+    ]
+
+    @admin.display(boolean=True, description="conflicts declared")
+    def declared(self, obj):
+        return bool(obj.disclosures.strip())
