@@ -142,7 +142,7 @@ for number, url in enumerate(envlist("DATABASE_REPLICA_URLS", "")):
     DATABASES[f"replica{number}"] = dj_database_url.parse(
         url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=False
     )
-    # A test run makes no test database on a replica (answers/tests/test_replicas.py
+    # A test run makes no test database on a replica (delivery/tests/test_replicas.py
     # starts a real standby of its own).
     DATABASES[f"replica{number}"]["TEST"] = {"MIRROR": "default"}
 if len(DATABASES) > 1:

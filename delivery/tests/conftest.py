@@ -5,7 +5,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def sites_cluster():
-    """A PostgreSQL cluster of the tests' own with the template site (answers/tests/sites.py),
+    """A PostgreSQL cluster of the tests' own with the template site (delivery/tests/sites.py),
     made once for every test that asks for it."""
     from delivery.tests.sites import template_cluster
 

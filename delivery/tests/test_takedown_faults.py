@@ -3,7 +3,7 @@ The take-down invariant under faults (ARCHITECTURE.md, "The take-down invariant"
 withdrawal commits, no layer answers that page with 200, and the pages still published go
 on being served, with a real part broken as an operator would see it break.
 
-Each test runs on its own copy of the template database (answers/tests/sites.py: the demo
+Each test runs on its own copy of the template database (delivery/tests/sites.py: the demo
 answer, which is withdrawn, and a second answer, which stays), in a PostgreSQL cluster of
 the suite's own; gunicorn with two workers; its own redis-server; Varnish with
 deploy/varnish/default.vcl where it says so. The withdrawal is made by another process, as
