@@ -14,12 +14,12 @@ from django.utils.http import parse_etags
 
 from delivery.generation import generation
 from delivery.page_cache import (
-    PROXY_CONTROL,
     RESOLVED,
     address_of,
     allowed_host,
     in_memory,
     is_fresh,
+    not_modified_headers,
     public_match,
 )
 
@@ -69,17 +69,9 @@ class PublicPages:
         return self.application(environ, start_response)
 
 
-# What a 304 repeats of the page's headers (RFC 9110 15.4.5; Django sends the same).
-NOT_MODIFIED_HEADERS = ("cache-control", "content-location", "date", "etag", "expires", "vary")
-
-
 def _serve(entry, environ, start_response):
     if _not_modified(environ.get("HTTP_IF_NONE_MATCH"), entry["etag"]):
-        headers = [
-            (name, value)
-            for name, value in entry["headers"].items()
-            if name.lower() in NOT_MODIFIED_HEADERS or name == PROXY_CONTROL
-        ]
+        headers = list(not_modified_headers(entry["headers"]).items())
         start_response("304 Not Modified", [*headers, ("X-Cache", "hit")])
         return [b""]
     body = entry["body"]

@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 # How often each process asks PostgreSQL, and how long a take-down waits after its commit.
 SYNC_SECONDS = 0.5
 # After PostgreSQL failed to answer, how long a process goes without asking again.
-RETRY_SECONDS = 2
+RETRY_SECONDS = 5
 # Tombstones are read, kept and mirrored this long: longer than any copy is served stale.
 TOMBSTONE_SECONDS = 2 * 24 * 3600
 
@@ -103,6 +103,17 @@ def read_truth(since):
     return rows[0][0], {path: value for _, path, value in rows if path is not None}
 
 
+def raise_truth(known):
+    """PostgreSQL's generation, raised to `known` if it is below."""
+    table = apps.get_model("answers", "PageGeneration")._meta.db_table
+    sql = f"UPDATE {table} SET value = %s WHERE id = 1 AND value < %s"
+    if connections["default"].vendor == "postgresql":
+        _truth_connection().execute(sql, [known, known])
+    else:
+        with connections["default"].cursor() as cursor:
+            cursor.execute(sql, [known, known])
+
+
 def _truth_connection():
     import psycopg
 
@@ -111,7 +122,8 @@ def _truth_connection():
         params = connections["default"].get_connection_params()
         for django_only in ("cursor_factory", "context", "prepare_threshold"):
             params.pop(django_only, None)
-        params.update(connect_timeout=2, options="-c statement_timeout=2000")
+        # A server that does not answer costs one request a second, every RETRY_SECONDS.
+        params.update(connect_timeout=1, options="-c statement_timeout=1000")
         connection = psycopg.connect(**params, autocommit=True)
         _thread.truth = connection
     return connection
@@ -164,13 +176,21 @@ class Generation:
             value, tombstones = read_truth(since)
         except Exception as error:  # Django's or psycopg's errors, a timeout, no such table
             _forget_truth_connection()
-            self.retry_at = self.synced_at + RETRY_SECONDS
+            # From now, not from the start: the attempt itself may have waited its timeout.
+            self.retry_at = time.monotonic() + RETRY_SECONDS
             log.warning("Could not read the publication generation: %s", error)
             return
         if value is None:
             return
         self.synced_value = max(value, self.synced_value or 0)
         self.adopt(value, tombstones)
+        if self.value > value:
+            # PostgreSQL went back (a restore, a clock behind on the server that moves it
+            # next): raise it to what was known, so that the next move goes past it.
+            try:
+                raise_truth(self.value)
+            except Exception as error:  # a read-only standby, a failover in progress
+                log.warning("Could not raise the publication generation: %s", error)
         self.mirror()
 
     def adopt(self, value, tombstones):
@@ -299,7 +319,15 @@ class RedisMirror:
                     return None, {}
                 return self._subscribe()
             value, tombstones = None, {}
-            while message := self.subscription.get_message(timeout=0):
+            while True:
+                message = self.subscription.get_message(timeout=0)
+                if message is None:
+                    # None is also what an ignored (subscribe) reply reads as: go on while
+                    # the socket holds more.
+                    connection = self.subscription.connection
+                    if connection is None or not connection.can_read(timeout=0):
+                        break
+                    continue
                 data = json.loads(message["data"])
                 value = max(value or 0, int(data["value"]))
                 _merge(tombstones, {p: int(v) for p, v in data["tombstones"].items()})

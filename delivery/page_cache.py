@@ -37,7 +37,7 @@ taken down), `Qasite-Cache-Control` for our own Varnish, which we purge
 to tell two changes apart, and the overdue notice changes a page without any row changing.
 """
 
-import functools
+import contextlib
 import hashlib
 import re
 import time
@@ -46,7 +46,6 @@ from urllib.parse import parse_qsl, urlencode
 from django.conf import settings
 from django.core.cache import caches
 from django.core.handlers.wsgi import get_path_info
-from django.db import DatabaseError, close_old_connections, connection, connections
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.http.request import split_domain_port, validate_host
 from django.middleware.gzip import GZipMiddleware
@@ -54,7 +53,6 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
-from delivery import replicas
 from delivery.generation import generation
 
 # Pages each process keeps in memory (about 10 KB each); when full, the oldest goes.
@@ -135,7 +133,11 @@ def canonical_query(query, params):
     """(the query the page is the same for, whether the request's query may be served as
     it): tracking parameters dropped; each of the view's `params` kept once, in its order;
     anything else, or a parameter given twice, means a redirect to the canonical query."""
-    taken, plain = {}, True
+    # A name written in %-escapes is redirected to its plain spelling: a proxy in front
+    # reads names as written (deploy/varnish/default.vcl), and would keep each spelling.
+    plain = not any("%" in part.partition("=")[0] or "+" in part.partition("=")[0]
+                    for part in query.split("&"))  # fmt: skip
+    taken = {}
     for name, value in parse_qsl(query, keep_blank_values=True):
         if TRACKING.fullmatch(name):
             continue
@@ -167,17 +169,23 @@ def _key(address):
 
 
 def is_fresh(entry, current):
+    """Whether a kept page is the page now: kept in the current generation, today, and its
+    page not taken down since (should a take-down ever fail to move the generation past
+    it: two dictionary reads)."""
     return (
         entry is not None
         and current is not None
         and entry.get("generation") == current
         and entry.get("day") == timezone.localdate().isoformat()
+        and generation().tombstones.get(entry.get("path"), 0) <= current
     )
 
 
 def _keep(address, entry):
     if len(in_memory) >= LOCAL_PAGES:
-        del in_memory[next(iter(in_memory))]
+        # Another thread (a threaded server) may have taken the oldest out already.
+        with contextlib.suppress(RuntimeError, StopIteration):
+            in_memory.pop(next(iter(in_memory)), None)
     in_memory[address] = entry
 
 
@@ -200,19 +208,38 @@ def _entry(request, response, current):
     }
 
 
+# What a 304 repeats of the page's headers (RFC 9110 15.4.5; Django sends the same).
+NOT_MODIFIED_HEADERS = ("cache-control", "content-location", "date", "etag", "expires", "vary")
+
+
+def not_modified_headers(headers):
+    return {
+        name: value
+        for name, value in headers.items()
+        if name.lower() in NOT_MODIFIED_HEADERS or name == PROXY_CONTROL
+    }
+
+
 def _respond(request, entry, state):
     response = get_conditional_response(request, etag=entry["etag"])
     if response is None:
         response = HttpResponse(entry["body"], status=entry["status"])
-    for name, value in entry["headers"].items():
+        headers = entry["headers"]
+    else:
+        headers = not_modified_headers(entry["headers"])
+    for name, value in headers.items():
         response[name] = value
     response["X-Cache"] = state
     return response
 
 
 def _stale(request, entry):
-    """A kept copy while the database is down: said to be stale, and kept by no one."""
-    response = _respond(request, entry, "stale")
+    """A kept copy while the database is down: said to be stale, whole (never a 304, which
+    a cache would merge with the copy it holds and keep), and kept by no one."""
+    response = HttpResponse(entry["body"], status=entry["status"])
+    for name, value in entry["headers"].items():
+        response[name] = value
+    response["X-Cache"] = "stale"
     response["Warning"] = '110 - "Response is stale"'
     response["Cache-Control"] = "no-store"
     del response[PROXY_CONTROL]
@@ -222,16 +249,20 @@ def _stale(request, entry):
 def _servable_stale(entry):
     """Whether a kept copy may stand in while the database is down: recent, and neither it
     nor a page it links to taken down since it was rendered."""
-    view = generation()
     return (
         entry is not None
         and isinstance(entry.get("generation"), int)
         and "mentions" in entry
         and time.time() - entry.get("at", 0) < STALE_SECONDS
-        and view.value is not None
-        and view.barred([entry["path"], *(m.decode() for m in entry["mentions"])],
-                        entry["generation"]) is None
-    )  # fmt: skip
+        and generation().value is not None
+        and not _barred(entry)
+    )
+
+
+def _barred(entry):
+    """Whether a kept copy, or a page it links to, was taken down after it was rendered."""
+    paths = [entry["path"], *(mention.decode() for mention in entry["mentions"])]
+    return generation().barred(paths, entry["generation"]) is not None
 
 
 def _not_kept(response):
@@ -307,7 +338,12 @@ class PageCacheMiddleware:
         if getattr(response, "database_unavailable", False):
             if current is not None and _servable_stale(entry):
                 return _stale(request, entry)
-            if generation().tombstones.get(request.path_info):
+            # Taken down, or linking to a page taken down: no cache may put its own older
+            # copy in its place either.
+            known = entry is not None and isinstance(entry.get("generation"), int)
+            if generation().tombstones.get(request.path_info) or (
+                known and "mentions" in entry and _barred(entry)
+            ):
                 response[NO_STALE] = "1"
             return response
         if not getattr(response, "public_page", False) or response.status_code != 200:
@@ -331,66 +367,3 @@ def _redirect(request, query):
     response = HttpResponsePermanentRedirect(request.path + (f"?{query}" if query else ""))
     response["Cache-Control"] = "no-store"
     return response
-
-
-def public_page(view=None, *, params=()):
-    """Mark `view`'s pages as public: the same for everyone, kept by `PageCacheMiddleware`,
-    with the headers every public page sends (see the module's docstring). `params`: the
-    query parameters the page takes (any other is redirected away)."""
-    if view is None:
-        return functools.partial(public_page, params=params)
-
-    @functools.wraps(view)
-    def page(request, *args, **kwargs):
-        response = _render(view, request, args, kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response.render()
-        if response.status_code == 200 and not response.streaming:
-            response.public_page = True
-            response.page_mentions = tuple(sorted(set(MENTION.findall(response.content))))
-            if not response.has_header("ETag"):
-                digest = hashlib.sha256(response.content).hexdigest()[:20]
-                response["ETag"] = f'"{digest}"'
-            del response["Last-Modified"]  # the feed and the sitemap set one
-        return with_cache_headers(response)
-
-    page.public_page = True  # copied onto any decorator outside it by functools.wraps
-    page.public_params = tuple(params)
-    return page
-
-
-def _render(view, request, args, kwargs):
-    """The view's response; a query that failed on a connection the database dropped (a
-    restart) is tried once more on a new one."""
-    try:
-        return view(request, *args, **kwargs)
-    except DatabaseError:
-        if connection.in_atomic_block:
-            raise
-        connection.close()
-        connections[replicas.read_alias()].close()  # the replica it read from, if any
-        close_old_connections()
-        return view(request, *args, **kwargs)
-
-
-def with_cache_headers(response):
-    """Cache-Control for browsers and CDNs, and what our Varnish may keep, on a 200 or 304
-    that anyone may be given (a public page, a search)."""
-    if response.status_code in (200, 304):
-        seconds = settings.PUBLIC_CACHE_SECONDS
-        response["Cache-Control"] = f"public, max-age={seconds}" if seconds else "public, no-cache"
-        proxy = settings.PROXY_CACHE_SECONDS
-        response[PROXY_CONTROL] = (
-            f"max-age={proxy}, stale-while-revalidate={proxy}, stale-if-error={STALE_SECONDS}"
-        )
-    return response
-
-
-def proxy_cacheable(view):
-    """A view whose 200s anyone may be given, kept by Varnish (not the page cache): search."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        return with_cache_headers(view(request, *args, **kwargs))
-
-    return wrapped

@@ -17,7 +17,6 @@ get a tombstone, like a take-down, so that no copy without the notice is served 
 the database is down. So does the page of a topic or a live answer that is deleted.
 """
 
-from django.conf import settings
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
@@ -36,9 +35,11 @@ def _changing(sender, **kwargs):
 @receiver(publication.pages_changed)
 def _changed(sender, generation, taken_down, **kwargs):
     announce(generation, taken_down)
-    proxy_purge.purge(taken_down)
-    if taken_down and settings.PUBLIC_PAGE_CACHE:
+    if taken_down:
+        # Every worker, on every app server, knows of it before the proxies are purged: a
+        # proxy cannot refetch the page from one that does not after the purge.
         settle()
+    proxy_purge.purge(taken_down)
 
 
 NOTICE_FIELDS = ("retraction_status", "retraction_notice_url")
@@ -68,13 +69,31 @@ def _source_saved(sender, instance, created, **kwargs):
 @receiver(post_save, sender=Topic)
 def _topic_saved(sender, instance, **kwargs):
     stored_pages.clear(Answer.objects.filter(question__topic=instance))
-    publication.record()
+    publication.record(taken_down=_moved_from(instance), reason="Address changed")
 
 
 @receiver(post_save, sender=Question)
 def _question_saved(sender, instance, **kwargs):
     stored_pages.clear(Answer.objects.filter(question=instance))
-    publication.record()
+    publication.record(taken_down=_moved_from(instance), reason="Address changed")
+
+
+@receiver(pre_save, sender=Topic)
+@receiver(pre_save, sender=Question)
+def _remember_address(sender, instance, **kwargs):
+    old = None
+    if instance.pk:
+        old = sender.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+    moved = old is not None and old != instance.slug
+    instance._address_before = sender(slug=old).get_absolute_url() if moved else None
+
+
+def _moved_from(instance):
+    """A page whose address changed leaves its old one as a take-down does: a copy kept
+    there (still served stale while the database is down) would outlive what happens to
+    the page at its new address."""
+    old = getattr(instance, "_address_before", None)
+    return [old] if old else []
 
 
 @receiver(post_save, sender=SitePolicy)

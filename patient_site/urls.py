@@ -1,6 +1,6 @@
 from django.urls import path
 
-from delivery.page_cache import public_page
+from delivery.pages import public_page
 from patient_site import views
 from patient_site.feeds import RecentlyReviewedFeed
 

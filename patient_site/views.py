@@ -21,7 +21,7 @@ from answers.search import SNIPPET_START, SNIPPET_STOP, SearchRefused, refusable
 from citations.characters import strip_unprintable
 from citations.models import Source
 from delivery import stored_pages
-from delivery.page_cache import proxy_cacheable, public_page
+from delivery.pages import proxy_cacheable, public_page
 
 
 @require_safe

@@ -169,6 +169,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
+        # A Redis that does not answer costs a page a second, not minutes: the page is
+        # rendered (or served from the worker's memory) instead.
+        "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
     }
     if REDIS_URL
     else {

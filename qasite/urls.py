@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import index
 from django.urls import include, path
 
-from delivery.page_cache import public_page
+from delivery.pages import public_page
 from desk.demo_accounts import LoginForm
 from desk.views import markdown_preview
 from patient_site.sitemaps import SITEMAPS, sitemap_page

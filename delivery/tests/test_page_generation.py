@@ -113,5 +113,53 @@ def test_the_generation_is_made_again_when_its_settings_change(settings, tmp_pat
     first = generation()
     assert generation() is first
     settings.CACHE_KEY_PREFIX = "another-site"
-    assert generation() is not first
-    page_generation.generation()  # and stays made
+    second = generation()
+    assert second is not first and generation() is second  # and stays made
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_postgresql_gone_back_is_raised_to_what_a_process_knew(tmp_path):
+    """Restored from an older backup: the next move must go past what workers hold."""
+    publication.record()
+    truth = PageGeneration.objects.get(pk=1).value
+    view = Generation("", tmp_path, "test")
+    view.adopt(truth + 10_000_000, {})
+    view.sync()
+    assert PageGeneration.objects.get(pk=1).value == truth + 10_000_000
+    assert view.value == truth + 10_000_000
+
+
+def test_a_process_that_cannot_reach_postgresql_waits_before_asking_again(tmp_path, monkeypatch):
+    """From the failure, not from the attempt: a server that does not answer costs one
+    request its timeout every RETRY_SECONDS, not every request."""
+    attempts = []
+
+    def unreachable(since):
+        attempts.append(since)
+        time.sleep(0.2)  # as a connect timeout would
+        raise OSError("no answer")
+
+    monkeypatch.setattr(page_generation, "read_truth", unreachable)
+    monkeypatch.setattr(page_generation, "RETRY_SECONDS", 1)
+    view = Generation("", tmp_path, "test")
+    view.adopt(5, {})
+    started = time.monotonic()
+    while time.monotonic() - started < 0.9:
+        assert view.current() == 5  # it keeps what it knows
+    assert len(attempts) == 1
+
+
+@pytest.mark.django_db
+def test_a_page_whose_address_changed_leaves_its_old_address_taken_down(demo_answer):
+    question = demo_answer.question
+    old = question.get_absolute_url()
+    question.slug = "car-t-and-multiple-sclerosis"
+    with committed():
+        question.save()
+    moved = Tombstone.objects.get(path=old)
+    assert moved.reason == "Address changed"
+    # Every worker learns it: a copy kept at the old address is never served stale.
+    assert generation().barred([old], rendered_in=moved.generation - 1) == old
+    question.text = "A new wording, same address?"
+    question.save()
+    assert Tombstone.objects.filter(reason="Address changed").count() == 1

@@ -75,7 +75,15 @@ def test_tracking_parameters_are_the_same_page_and_keep_no_entry_of_their_own(cl
 
 @pytest.mark.parametrize(
     ("query", "canonical"),
-    [("x=1", ""), ("page=1", ""), ("utm_source=a&ref=b", ""), ("q=cancer", ""), ("a=1&a=2", "")],
+    [
+        ("x=1", ""),
+        ("page=1", ""),
+        ("utm_source=a&ref=b", ""),
+        ("q=cancer", ""),
+        ("a=1&a=2", ""),
+        ("utm%5Fsource=a", ""),
+        ("utm+source=a", ""),
+    ],  # fmt: skip
 )
 def test_a_parameter_a_page_does_not_take_is_sent_to_the_page_itself(
     client, demo_answer, query, canonical

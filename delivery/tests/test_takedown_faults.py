@@ -62,6 +62,10 @@ def test_postgresql_down_never_brings_back_a_withdrawn_answer(sites_cluster, tmp
                     assert response.headers["X-Cache"] == "stale"
                     assert response.headers["Cache-Control"] == "no-store"
                     assert "Qasite-Cache-Control" not in response.headers
+                # Whole, even to a conditional request: a cache merges a 304 into its copy.
+                etag = other[0].headers["ETag"]
+                again = get(site.url + OTHER, **{"If-None-Match": etag})
+                assert again.status_code == 200 and again.headers["X-Cache"] == "stale"
                 # The home page's only copy lists the withdrawn answer: not served.
                 home = fetch(site.url + "/", 8)
                 assert statuses(home) == {503}
@@ -77,7 +81,8 @@ def test_redis_restored_from_an_older_snapshot_never_brings_back_a_withdrawn_ans
     sites_cluster, tmp_path
 ):
     with redis_server(tmp_path / "redis") as redis:
-        with serving(sites_cluster, tmp_path, redis_url=redis.url) as site:
+        prefix = {"CACHE_KEY_PREFIX": "faults"}
+        with serving(sites_cluster, tmp_path, redis_url=redis.url, **prefix) as site:
             warm(site.url + ANSWER)
             warm(site.url + OTHER)
             redis.client().save()  # the snapshot: the generation and pages from before
@@ -86,8 +91,11 @@ def test_redis_restored_from_an_older_snapshot_never_brings_back_a_withdrawn_ans
             redis.kill()
             redis.start()  # from its data directory: the snapshot
             assert redis.client().dbsize() > 2, "the snapshot holds no pages"
+            restored = int(redis.client().get("faults:generation"))
             # Long enough for every worker to reconnect and read the restored generation.
             during(8, never_served_check(site.url + ANSWER), always_served(site.url + OTHER))
+            # and Redis was put right, not believed
+            assert int(redis.client().get("faults:generation")) > restored
 
 
 def test_redis_down_then_restarted_empty_never_brings_back_a_withdrawn_answer(
@@ -238,11 +246,40 @@ class Load:
         return {status for started, status in self.seen if since <= started <= until}
 
 
-def never_served_check(url):
+@pytest.mark.proxy
+def test_varnish_keeps_no_copy_of_a_withdrawn_page_that_no_purge_reached(sites_cluster, tmp_path):
+    """The purge is lost; the database is down once Varnish must ask the app again: the
+    app's 503 for the page taken down, and for a page linking to it, says that no cache may
+    put its own older copy in its place."""
+    with redis_server(tmp_path / "redis") as redis:
+        with serving(
+            sites_cluster, tmp_path, redis_url=redis.url, varnish=True, PROXY_CACHE_SECONDS="1"
+        ) as site:
+            plain = {"Accept-Encoding": "identity"}
+            for path in (ANSWER, OTHER, "/"):
+                for headers in ({}, plain):
+                    get(site.varnish + path, **headers)
+                    assert get(site.varnish + path, **headers).headers["X-Cache"] == "HIT"
+            site.withdraw(PROXY_PURGE_URLS="")  # no purge reaches Varnish
+            time.sleep(2.5)  # past max-age and stale-while-revalidate: Varnish asks the app
+            sites_cluster.stop()
+            try:
+                during(
+                    2,
+                    never_served_check(site.varnish + ANSWER),
+                    never_served_check(site.varnish + ANSWER, **plain),
+                    never_served_check(site.varnish + "/"),
+                    always_served(site.varnish + OTHER),
+                )
+            finally:
+                sites_cluster.start()
+
+
+def never_served_check(url, **headers):
     """No worker (nor Varnish) answers `url` with 200 or shows the withdrawn answer."""
 
     def check():
-        responses = fetch(url, 8)
+        responses = fetch(url, 8, **headers)
         assert 200 not in statuses(responses), f"{url} answered {statuses(responses)}"
         assert not any(QUESTION in response.text for response in responses)
 

@@ -42,6 +42,7 @@ sub vcl_recv {
         unset req.http.X-Qasite-Refetch;
         unset req.http.X-Qasite-Stale;
         unset req.http.X-Qasite-Plain;
+        unset req.http.X-Qasite-Purge-Plain;
         set req.http.Host = regsub(std.tolower(req.http.Host), ":[0-9]+$", "");
         if (req.url ~ "(?i)[?&](utm_[a-z0-9_]*|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|yclid|twclid|ttclid|igshid|li_fat_id|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi|mkt_tok|oly_anon_id|oly_enc_id|s_kwcid)(=|&|$)") {
             set req.url = regsuball(req.url, "(?i)([?&])(utm_[a-z0-9_]*|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|yclid|twclid|ttclid|igshid|li_fat_id|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi|mkt_tok|oly_anon_id|oly_enc_id|s_kwcid)(=[^&#]*)?(?=&|#|$)", "\1");
@@ -100,9 +101,19 @@ sub qasite_purge {
 }
 
 sub vcl_purge {
-    # The http copy is gone; the https one is kept apart (vcl_hash): purge it too.
+    # A page has four copies (vcl_hash): http and https, compressed and plain. The first
+    # pass purged the compressed http one; the restarts purge the other three.
     if (req.restarts == 0) {
+        set req.http.X-Qasite-Purge-Plain = "1";
+        return (restart);
+    }
+    if (req.restarts == 1) {
+        unset req.http.X-Qasite-Purge-Plain;
         set req.http.X-Forwarded-Proto = "https";
+        return (restart);
+    }
+    if (req.restarts == 2) {
+        set req.http.X-Qasite-Purge-Plain = "1";
         return (restart);
     }
     return (synth(200, "Purged"));
@@ -113,8 +124,13 @@ sub vcl_hash {
     hash_data(req.http.X-Forwarded-Proto);
     # A compressed and a plain copy, as the app keeps them: with one compressed copy only,
     # Varnish would gunzip the page for every client that does not take gzip. Varnish has
-    # read Accept-Encoding already (http_gzip_support): "gzip", or none.
-    if (req.http.Accept-Encoding == "gzip") {
+    # read Accept-Encoding already (http_gzip_support): "gzip", or none. A PURGE names the
+    # copy it drops (vcl_purge).
+    if (req.method == "PURGE") {
+        if (!req.http.X-Qasite-Purge-Plain) {
+            hash_data("gzip");
+        }
+    } else if (req.http.Accept-Encoding == "gzip") {
         hash_data("gzip");
     } else {
         set req.http.X-Qasite-Plain = "1";
@@ -160,7 +176,10 @@ sub vcl_backend_response {
         # page the app says was taken down: its error goes to the visitor instead.
         return (abandon);
     }
+    # no-store: a stale copy served while the app's database is down (its 304 merged into
+    # an object we hold would otherwise keep our own header).
     if (!beresp.http.Qasite-Cache-Control || beresp.http.Set-Cookie ||
+        beresp.http.Cache-Control ~ "(?i)no-store" ||
         (beresp.status != 200 && beresp.status != 304)) {
         # Only what the app addresses to us: no 404s, redirects, admin pages, stale copies
         # served while the database is down, or refused hosts. Not even a hit-for-miss
