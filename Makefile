@@ -22,11 +22,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## run: the site with demo content and demo accounts at http://127.0.0.1:8000
+## run: the site with demo content and demo accounts at http://127.0.0.1:8000, and the
+## scheduler (go-live and expiry times) beside it, stopped with the server
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py create_demo_accounts
 	DEBUG=1 $(BIN)/python manage.py load_demo_content
+	DEBUG=1 $(BIN)/python manage.py run_schedule --every 60 & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 node_modules/.installed: package.json package-lock.json

@@ -79,8 +79,9 @@ def _source_fields(reference):
         "doi": reference.get("doi", ""),
         "pmid": reference.get("pmid", ""),
         "url": reference.get("url", ""),
+        # Not set when the file does not say: a reviewer sets it before approval.
         "evidence_type": EVIDENCE_TYPES.get(
-            reference.get("type", "").lower(), Source.EvidenceType.OTHER
+            reference.get("type", "").lower(), Source.EvidenceType.NOT_SET
         ),
         "notes": "\n".join(notes),
     }

@@ -8,6 +8,7 @@ EDITING = [
     "add_answer", "change_answer", "view_answer",
     "add_topic", "change_topic", "view_topic",
     "add_disclaimer", "change_disclaimer", "view_disclaimer",
+    "add_comment", "change_comment", "view_comment", "view_reviewlink",
     "view_transition", "view_reviewqueue", "view_publishedversion",
     "add_contributorprofile", "change_contributorprofile", "view_contributorprofile",
     "add_authorship", "change_authorship", "delete_authorship", "view_authorship",
@@ -25,7 +26,13 @@ MEDICAL_REVIEWER = "Medical reviewer"
 
 ROLES = {
     EDITOR: [*EDITING, "submit_answer"],
-    MEDICAL_REVIEWER: [*EDITING, "review_answer", "withdraw_answer"],
+    MEDICAL_REVIEWER: [
+        *EDITING,
+        "review_answer",
+        "withdraw_answer",
+        "add_reviewlink",
+        "change_reviewlink",
+    ],  # fmt: skip
 }
 
 

@@ -73,7 +73,7 @@ def main():
             pages=f"{n + 1}-{n + rng.randint(5, 20)}",
             doi=f"10.5555/bench.{n}",
             pmid=str(30000000 + n),
-            evidence_type=rng.choice(Source.EvidenceType.values),
+            evidence_type=rng.choice([kind for kind in Source.EvidenceType.values if kind]),
         )
         for n in range(400)
     ]

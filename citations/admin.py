@@ -29,14 +29,14 @@ class SourceAdmin(RevisionAdmin):
         "retraction_status", "cited_in",
     ]  # fmt: skip
     list_filter = ["evidence_type", "retraction_status", "kind", "year"]
-    search_fields = ["title", "authors", "container_title", "doi", "pmid"]
+    search_fields = ["title", "authors", "container_title", "journal_abbreviation", "doi", "pmid"]
     readonly_fields = [
         "reference_preview", "cited_in_answers", "publication_types",
         "retraction_checked_at", "created_at", "updated_at",
     ]  # fmt: skip
     fieldsets = [
-        (None, {"fields": ["kind", "authors", "title", "container_title", "year"]}),
-        ("Where in the journal", {"fields": ["volume", "issue", "pages"]}),
+        (None, {"fields": ["kind", "authors", "title", "container_title", "journal_abbreviation"]}),
+        ("Where in the journal", {"fields": ["year", "volume", "issue", "pages"]}),
         ("Identifiers", {"fields": ["doi", "pmid", "url"]}),
         (
             "For patients",

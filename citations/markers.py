@@ -40,7 +40,8 @@ def reference_entry(citation, uses):
         "source_id": source.pk,
         "html": source.formatted,
         "locator": citation.locator,
-        "evidence": source.get_evidence_type_display(),
+        # Never a label for a type not set: such a source is never approved.
+        "evidence": source.get_evidence_type_display() if source.evidence_type else "",
         "doi_url": source.doi_url,
         "pubmed_url": source.pubmed_url,
         "link_url": "" if source.doi else source.link_url,
@@ -249,11 +250,25 @@ class CitedSource:
     source_id: int
     label: str
     retraction: str = ""  # a Source.Retraction value
+    title: str = ""
+    # The source has no evidence type yet (imported sources start without one).
+    no_evidence_type: bool = False
 
     @classmethod
     def of(cls, citation):
-        source = citation.source
-        return cls(citation.number, source.pk, str(source), source.retraction_status)
+        return cls.citing(citation.number, citation.source)
+
+    @classmethod
+    def citing(cls, number, source):
+        """Citation `number` of `source` (a Source), as the checks see it."""
+        return cls(
+            number,
+            source.pk,
+            str(source),
+            source.retraction_status,
+            title=source.title,
+            no_evidence_type=not source.evidence_type,
+        )
 
 
 def check_citations(text, citations):
@@ -305,11 +320,23 @@ def check_citations(text, citations):
                 )
             )
         if citation.number not in cited:
+            # An error, not left off the page: the reviewer approves exactly what patients
+            # read, and a numbered reference nothing points to misleads them.
             problems.append(
                 Problem(
-                    Problem.WARNING,
-                    f"Citation {citation.number} (“{citation.label}”) is never cited in the text.",
+                    Problem.ERROR,
+                    f"Citation {citation.number} (“{citation.label}”) is not cited in the text: "
+                    "cite it where it supports a sentence, or delete it.",
                     "uncited",
+                )
+            )
+        if citation.no_evidence_type:
+            problems.append(
+                Problem(
+                    Problem.ERROR,
+                    f"Set the evidence type of source “{citation.title or citation.label}” "
+                    f"(cited as [{citation.number}]) before approval.",
+                    "no-evidence-type",
                 )
             )
     in_use = [number for number in cited if number in numbers]

@@ -44,6 +44,9 @@ class Source(models.Model):
         WEBPAGE = "webpage", "Web page"
 
     class EvidenceType(models.TextChoices):
+        # Imports set a type only where PubMed's publication types say it; an answer
+        # citing a source without one is not submitted or approved (citations/markers.py).
+        NOT_SET = "", "— not set —"
         SYSTEMATIC_REVIEW = "systematic-review", "Systematic review / meta-analysis"
         RCT = "rct", "Randomised controlled trial"
         PHASE_1 = "phase-1", "Phase 1 trial"
@@ -67,6 +70,13 @@ class Source(models.Model):
         max_length=300,
         blank=True,
         help_text="The journal (e.g. “The Lancet”), book or website the source appeared in.",
+    )
+    journal_abbreviation = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The journal's abbreviation in the NLM catalogue (e.g. “N Engl J Med”), "
+        "which AMA style prints. Filled in on import; left empty, the site's table of "
+        "abbreviations is used, or the journal's name as written above.",
     )
     year = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1600), MaxValueValidator(2200)]
@@ -97,8 +107,10 @@ class Source(models.Model):
     evidence_type = models.CharField(
         max_length=20,
         choices=EvidenceType.choices,
-        default=EvidenceType.OTHER,
-        help_text="Shown to patients next to the reference, e.g. “Systematic review”.",
+        default=EvidenceType.NOT_SET,
+        blank=True,
+        help_text="Shown to patients next to the reference, e.g. “Systematic review”. An "
+        "answer citing a source without one cannot be submitted or approved.",
     )
     publication_types = models.JSONField(
         default=list,
@@ -148,8 +160,8 @@ class Source(models.Model):
     # What patients read of a source (its formatted reference, label and links): a change
     # to any of these changes every answer that cites it. Notes and retraction fields do not.
     PATIENT_FIELDS = [
-        "kind", "authors", "title", "container_title", "year", "volume", "issue", "pages",
-        "doi", "pmid", "url", "evidence_type",
+        "kind", "authors", "title", "container_title", "journal_abbreviation", "year",
+        "volume", "issue", "pages", "doi", "pmid", "url", "evidence_type",
     ]  # fmt: skip
 
     class Meta:

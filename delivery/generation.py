@@ -94,7 +94,7 @@ def read_truth(since):
     )
     if connections["default"].vendor == "postgresql":
         rows = _truth_connection().execute(sql, [since]).fetchall()
-    else:  # SQLite (make run): one process, nothing to fall out of step with
+    else:  # SQLite (make run): the one file the server and the scheduler both read
         with connections["default"].cursor() as cursor:
             cursor.execute(sql, [since])
             rows = cursor.fetchall()

@@ -8,7 +8,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 
 from answers.models import Answer, Disclaimer, SitePolicy, Topic, TransitionError
 from answers.rendering import validate_markdown
-from citations.forms import clean_text, hand_over_null_check
+from citations.forms import CleanTextMixin, clean_text, hand_over_null_check
 from citations.markers import CitedSource, check_citations
 from citations.revisions import ChangeReasonForm
 
@@ -104,6 +104,43 @@ class AnswerForm(MarkdownForm):
         return current
 
 
+class AutosaveForm(CleanTextMixin, forms.Form):
+    """An unsaved text of the answer's change form, sent by its script (desk.Autosave): held
+    to the change form's own limits, so that what is kept can be saved later. Texts are kept
+    as typed (not stripped); line endings are normalised."""
+
+    short_answer = forms.CharField(label="The short answer", required=False, strip=False)
+    research = forms.CharField(label="What the research says", required=False, strip=False)
+    doctor_questions = forms.CharField(label="What to ask your doctor", required=False, strip=False)
+    change_reason = forms.CharField(
+        label="Reason for this change", required=False, strip=False, max_length=100
+    )
+    started_from = forms.IntegerField(label="The version it started from", min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("short_answer", "research", "doctor_questions"):
+            MarkdownForm.hold_to_markdown_limits(self.fields[name])
+
+    def texts(self):
+        """The texts sent: the script sends only the fields the person changed."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.fields
+            if name != "started_from" and name in self.data
+        }
+
+    def refusal(self):
+        """What is wrong, in one sentence a field at a time: "What the research says: This
+        text contains a character that cannot be shown on a page (U+0007) at …"."""
+        labels = {name: field.label for name, field in self.fields.items()}
+        return " ".join(
+            f"{labels.get(name, 'The text')}: {message}"
+            for name, messages in self.errors.items()
+            for message in messages
+        )
+
+
 class DisclaimerForm(MarkdownForm):
     class Meta:
         model = Disclaimer
@@ -148,13 +185,11 @@ class CitationFormSet(forms.BaseInlineFormSet):
             data = getattr(form, "cleaned_data", None) or {}
             if data.get("DELETE") or not data.get("source") or not data.get("number"):
                 continue
-            source = data["source"]
-            citations.append(
-                CitedSource(data["number"], source.pk, str(source), source.retraction_status)
-            )
+            citations.append(CitedSource.citing(data["number"], data["source"]))
         problems = check_citations(self.instance.research, citations)
         self.citation_errors = [problem.message for problem in problems if problem.blocks_saving]
         if self.citation_errors:
             raise ValidationError(self.citation_errors)
-        # Retracted sources are errors too, but they block submission, not saving.
+        # Retracted, uncited or untyped sources are errors too, but they block submission
+        # and approval, not saving: a draft may be mid-edit.
         self.citation_warnings = [problem.message for problem in problems]

@@ -5,7 +5,8 @@ A medical reviewer sees the answers awaiting their review (oldest first, with ho
 they have waited; not those they edited, which four eyes gives to another reviewer),
 overdue reviews, answers citing flagged sources and new patient reports. An editor sees
 the answers sent back to them with the reviewer's comment, their drafts, and open
-reports on answers they wrote. The navigation shows how many things wait.
+reports on answers they wrote. Both see the open comments on the answers they worked on
+or commented on. The navigation shows how many things wait.
 """
 
 import secrets
@@ -21,6 +22,7 @@ from django.utils import timezone
 from answers.models import (
     Answer,
     Authorship,
+    Comment,
     ContributorProfile,
     Disclaimer,
     PublishedVersion,
@@ -202,6 +204,7 @@ def for_editor(user):
         drafts.annotate(
             last_action=Subquery(
                 Transition.objects.filter(answer=OuterRef("pk"))
+                .exclude(action__in=Transition.NOTES)  # a link shared since changes no status
                 .order_by("-at", "-pk")
                 .values("action")[:1]
             )
@@ -238,12 +241,41 @@ def for_editor(user):
     ]
 
 
+def open_comments(user):
+    """Open comments on the answers this person worked on, or in threads they started or
+    replied to: oldest first, each linked to its place in the conversation."""
+    theirs = Comment.objects.filter(author=user).values("answer_id")
+    threads = (
+        Comment.objects.open()
+        .filter(
+            Q(answer__in=Answer.objects.filter(_mine(user)).values("pk")) | Q(answer__in=theirs)
+        )
+        .select_related("answer__question", "author", "expert")
+        .order_by("created_at", "pk")
+    )
+    listed = WorkList("comments", "Open comments", "No open comments on your answers.")
+    listed.count = threads.count()
+    listed.items = [
+        Item(
+            thread.answer.question.text,
+            reverse("admin:answers_answer_comments", args=[thread.answer_id])
+            + f"#comment-{thread.pk}",
+            f"{thread.by}: “{thread.body[:120]}”",
+            thread.created_at,
+        )
+        for thread in threads[:SHOWN]
+    ]
+    return listed
+
+
 def _work_out(user):
     lists = []
     if user.has_perm("answers.review_answer"):
         lists += for_reviewer(user)
     if user.has_perm("answers.submit_answer"):
         lists += for_editor(user)
+    if user.has_perm("answers.add_comment"):
+        lists.append(open_comments(user))
     return lists
 
 
@@ -290,7 +322,7 @@ def work_changed(**kwargs):
 
 
 def connect():
-    shown = [Answer, Transition, PublishedVersion, Citation, Authorship, Source, Report]
+    shown = [Answer, Transition, PublishedVersion, Citation, Authorship, Source, Report, Comment]
     # And what four eyes looks at: a change to any can take an answer off a reviewer's list.
     shared = [ContributorProfile, Question, Topic, Disclaimer]
     for model in shown + shared:

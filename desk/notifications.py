@@ -6,6 +6,14 @@ Email to the people a workflow step concerns, through Django's email framework.
 - sent back: the editors who worked on the draft, with the reviewer's comment;
 - approved or withdrawn: the same editors.
 
+And of the review conversation (answers/conversation.py), once it commits:
+
+- a comment on a passage: the draft's editors (and, from an outside expert, the reviewer
+  who shared the draft with them);
+- a reply: everyone in the thread, and the draft's editors;
+- resolved: whoever started the thread;
+- a review link with the expert's address: the expert, with the link.
+
 Who to tell is decided inside the step's transaction (after an approval, nobody has
 edited "since the last approval" any more); the mail goes out only once it commits, so a
 step that fails sends nothing. A mail that cannot be sent is logged and never undoes or
@@ -24,6 +32,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
+from answers.conversation import conversation_changed
 from answers.people import person_name
 from answers.workflow import taking_step
 
@@ -66,7 +75,7 @@ def draft_editors(answer, acting):
         )
     )
     editors.discard(None)
-    editors.discard(acting.pk)
+    editors.discard(getattr(acting, "pk", None))
     return wants_mail(User.objects.filter(pk__in=editors)).order_by("pk")
 
 
@@ -122,6 +131,12 @@ MAILS = {
     ),
     "approve": _outcome("Approved and published", "approved and published this answer"),
     "withdraw": _outcome("Withdrawn from the site", "withdrew this answer from the site"),
+    # A reviewer's edit keeps the answer in review; another reviewer approves it.
+    "edit_in_review": _outcome(
+        "Edited in review",
+        "edited this answer while it was in review; it stays in review, and another medical "
+        "reviewer approves it (four eyes)",
+    ),
 }
 
 
@@ -168,3 +183,71 @@ FOOTER = (
     "--\nqasite editorial notifications. To stop them, untick “Email notifications” "
     "in your contributor profile."
 )
+
+
+def _thread_people(thread):
+    """The team members in a thread: who started it or replied, and for an outside
+    expert's thread the reviewer who shared the draft."""
+    people = {c.author_id for c in [thread, *thread.replies.all()]}
+    if thread.expert_id:
+        people.add(thread.expert.created_by_id)
+    people.discard(None)
+    return people
+
+
+def conversation_mails(event, actor, comment=None, link=None):
+    """The messages a change to the conversation sends."""
+    User = get_user_model()
+    if event == "share":
+        if not link.expert_email:
+            return []
+        url = absolute(reverse("desk:outside-review", args=[link.token]))
+        until = timezone.localtime(link.expires_at).strftime("%-d %b %Y")
+        body = (
+            f"{name_of(actor)} asks you to read a draft answer before it is published:\n\n"
+            f"  {link.answer.question.text}\n\nRead it and comment on any passage (no account "
+            f"needed), until {until}:\n{url}\n"
+        )
+        return [Mail(link.expert_email, f"Please review: {link.answer.question.text}", body)]
+    answer, thread = comment.answer, comment.thread or comment
+    if event == "comment":
+        people = set(draft_editors(answer, actor).values_list("pk", flat=True))
+        if comment.expert_id:
+            people.add(comment.expert.created_by_id)
+    elif event == "reply":
+        people = _thread_people(thread) | set(
+            draft_editors(answer, actor).values_list("pk", flat=True)
+        )
+    else:  # resolve
+        people = {thread.author_id} - {None}
+    people.discard(getattr(actor, "pk", None))
+    if not people:
+        return []
+    question = answer.question.text
+    said = {"comment": "commented on", "reply": "replied on", "resolve": "resolved a comment on"}
+    body = f"{comment.by} {said[event]} the draft of:\n\n  {question}\n\n"
+    if thread.quote:
+        body += f"On the passage: “{thread.quote}”\n\n"
+    if event != "resolve":
+        body += f"{comment.body}\n\n"
+    url = absolute(reverse("admin:answers_answer_comments", args=[answer.pk]))
+    body += f"The conversation in the admin:\n{url}#comment-{thread.pk}\n"
+    subject = {"comment": "New comment", "reply": "New reply", "resolve": "Comment resolved"}
+    return [
+        Mail(user.email, f"{subject[event]}: {question}", body)
+        for user in wants_mail(User.objects.filter(pk__in=people)).order_by("pk")
+    ]
+
+
+@receiver(conversation_changed)
+def notify_conversation(sender, event, actor, comment=None, link=None, **kwargs):
+    """Sent after the commit already: send now, never raise."""
+    if not settings.EMAIL_NOTIFICATIONS:
+        return
+    try:
+        mails = conversation_mails(event, actor, comment, link)
+    except Exception:
+        logger.exception("Could not work out who to notify of a %s", event)
+        return
+    if mails:
+        send(mails)

@@ -13,6 +13,7 @@ from answers.attribution import NO_CITATION, uncited_blocks
 from answers.models import Answer
 from answers.rendering import render_markdown, validate_markdown
 from citations.characters import validate_printable
+from desk.admin.comments import add_panel
 from patient_site.views import with_notices
 
 
@@ -26,17 +27,15 @@ def answer_preview(request, slug):
         question__slug=slug,
     )
     page = answer.build_version()
-    response = render(
-        request,
-        "answers/answer_detail.html",
-        {
-            "page": page,
-            "topic": answer.question.topic,
-            "references": with_notices(page.references),
-            "answer": answer,
-            "is_preview": True,
-        },
-    )
+    context = {
+        "page": page,
+        "topic": answer.question.topic,
+        "references": with_notices(page.references),
+        "answer": answer,
+        "is_preview": True,
+    }
+    add_panel(request, context, answer, back=request.get_full_path())
+    response = render(request, "answers/answer_detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from delivery.pages import public_page
 from desk.demo_accounts import LoginForm
+from desk.urls import keep_typing_urlpatterns
 from desk.views import markdown_preview
 from patient_site.sitemaps import SITEMAPS, sitemap_page
 from patient_site.views import favicon, robots_txt
@@ -18,6 +19,7 @@ admin.site.login_form = LoginForm
 # not sanitize, and its image upload is switched off. The preview answers staff only.
 urlpatterns = [
     path("admin/markdown-preview/", markdown_preview, name="markdown-preview"),
+    path("admin/keep-typing/", include((keep_typing_urlpatterns, "keep_typing"))),
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from answers import rendering, search
+from answers.models.comments import conversation_record
 from answers.models.content import AnswerContent
 from answers.models.topics import Disclaimer, Question, Topic
 from answers.models.transitions import Transition
@@ -119,17 +120,20 @@ class AnswerQuerySet(models.QuerySet):
         """After a shared record was saved: each of these answers that is live, in review or
         scheduled and whose content is no longer what was approved is recorded as edited (back to
         draft, see `Answer.record_edit`). Returns (live answers whose content now differs
-        from what patients see, answers in review that went back to draft)."""
-        differing, sent_back = [], []
+        from what patients see, answers in review that went back to draft, answers that
+        stayed in review because a medical reviewer changed them)."""
+        differing, sent_back, kept_in_review = [], [], []
         candidates = self.published() | self.filter(status__in=[Status.IN_REVIEW, Status.SCHEDULED])
         for answer in candidates.select_related("live_version", "question__topic"):
             was_in_review = answer.status == Status.IN_REVIEW
             transition = answer.record_edit(user, reason)
-            if answer.is_published and answer.differs_from_live():
+            if transition and transition.to_status == Status.IN_REVIEW:
+                kept_in_review.append(answer)
+            elif answer.is_published and answer.differs_from_live():
                 differing.append(answer)
             elif transition and was_in_review:
                 sent_back.append(answer)
-        return differing, sent_back
+        return differing, sent_back, kept_in_review
 
     def awaiting_resubmission(self):
         """Drafts that were live or in review until an edit sent them back: what a shared
@@ -327,3 +331,7 @@ class Answer(Workflow, AnswerContent, models.Model):
 
     def latest_revision(self):
         return self.history.order_by("-history_date", "-history_id").first()
+
+    def conversation_since(self, since):
+        """The review conversation held on this answer after `since` (comments.py)."""
+        return conversation_record(self, since)

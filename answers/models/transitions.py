@@ -20,7 +20,12 @@ class Transition(models.Model):
         ("go_live", "Went live as scheduled"),
         ("expire", "Taken down at its expiry time"),
         ("set_expiry", "Expiry time set or cleared"),
+        ("share", "Shared with an outside expert"),
+        ("revoke_share", "Review link revoked"),
     ]
+
+    # Logged steps that change no status and record no revision.
+    NOTES = ("share", "revoke_share")
 
     answer = models.ForeignKey(
         "answers.Answer", on_delete=models.CASCADE, related_name="transitions"

@@ -82,6 +82,10 @@ class PublishedVersion(models.Model):
     go_live_at = models.DateTimeField(null=True, blank=True)
     live_from = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(blank=True)
+    # The review conversation held since the approval before: the comments on passages with
+    # their replies and who resolved them, and the outside experts it was shared with
+    # (answers/conversation.py `conversation_since`).
+    conversation = models.JSONField(default=dict, blank=True)
     fingerprint = models.CharField(max_length=64)
     # For search: the research section as plain words (no Markdown, no marker numbers), and
     # PostgreSQL's stored, weighted vector of question, short answer and research (GIN-indexed).
@@ -148,6 +152,7 @@ class PublishedVersion(models.Model):
                 "disclosures": self.reviewer_disclosures,
             },
             "reviewer_comment": self.comment,
+            "conversation": self.conversation,
             "update_note": self.update_note,
             "updates": self.updates,
             "content": {name: getattr(self, name) for name in FROZEN_CONTENT},

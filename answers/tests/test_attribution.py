@@ -12,7 +12,8 @@ from answers.workflow import TransitionError
 pytestmark = pytest.mark.django_db
 
 RESEARCH = (
-    "A 2023 review found remission in lupus [9].\n\n"
+    # Every citation of the demo answer is cited: one never cited would block submission.
+    "A 2023 review found remission in lupus [9]; a trial [10] and a review [1] agree.\n\n"
     "This matters for people with MS.\n\n"
     "- Trials are recruiting [11].\n"
     "- Costs remain high.\n\n"

@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.http import HttpRequest
 
+from answers.demo_content import _source_fields
 from answers.models import Answer, Disclaimer, Question, Topic
 from citations.models import Citation, Source
 
@@ -31,6 +32,27 @@ def test_demo_content_is_submitted_and_approved_by_the_demo_accounts(settings):
     # The published page numbers its citations 9, 10, 11, 1: AMA wants first-use order.
     assert [p.code for p in answer.citation_problems()] == ["order"]
     assert Disclaimer.objects.default().body.startswith("This question is drawn")
+
+
+def test_demo_sources_carry_the_evidence_types_the_file_gives(settings):
+    settings.DEBUG = True
+    call_command("create_demo_accounts")
+    call_command("load_demo_content")
+    assert dict(Source.objects.values_list("pmid", "evidence_type")) == {
+        "39450112": Source.EvidenceType.NARRATIVE_REVIEW,
+        "37748491": Source.EvidenceType.NARRATIVE_REVIEW,  # "review": a Lancet Seminar
+        "": Source.EvidenceType.PHASE_1,
+        "39276207": Source.EvidenceType.SYSTEMATIC_REVIEW,
+    }
+    labels = [ref["evidence"] for ref in Answer.objects.get().live_version.references]
+    assert labels == [
+        "Narrative review", "Narrative review", "Phase 1 trial",
+        "Systematic review / meta-analysis",
+    ]  # fmt: skip
+
+
+def test_a_reference_the_file_gives_no_type_is_left_for_a_reviewer():
+    assert _source_fields({"title": "A paper"})["evidence_type"] == Source.EvidenceType.NOT_SET
 
 
 def test_demo_content_without_reviewer_stays_a_draft(capsys):

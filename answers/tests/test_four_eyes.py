@@ -115,7 +115,7 @@ def test_shared_change_after_submission_blocks_approval(route, demo_answer, edit
 def test_changes_to_what_patients_do_not_read_leave_the_answer_alone(demo_answer, second_reviewer):
     source = demo_answer.citations.get(number=10).source
     as_user(source, second_reviewer, notes="Checked the trial registry.")
-    differing, sent_back = Answer.objects.sharing(source).record_shared_edit(
+    differing, sent_back, _ = Answer.objects.sharing(source).record_shared_edit(
         second_reviewer, "Changed a note"
     )
     demo_answer.refresh_from_db()

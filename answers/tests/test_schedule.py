@@ -1,10 +1,16 @@
 """Scheduled publication and expiry: approved now, live later; live now, gone later."""
 
 import datetime
+import os
+import subprocess
+import sys
+import time
 import zoneinfo
+from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -13,8 +19,10 @@ from answers import schedule
 from answers.models import Answer, TransitionError
 from answers.testing import publish, sign_in
 from answers.tests.test_workflow import edit
+from delivery.tests.app_server import database_url
 
 HOUR = datetime.timedelta(hours=1)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -141,6 +149,52 @@ def test_the_command_reports_what_it_did(submitted, reviewer, capsys):
     submitted.approve(reviewer, go_live_at=timezone.now() + HOUR)
     call_command("run_schedule")
     assert capsys.readouterr().out.strip().endswith("0 went live, 0 expired.")
+
+
+@pytest.mark.django_db(transaction=True)  # committed, for the command's own process
+def test_run_schedule_every_keeps_running_and_puts_an_approval_live_when_its_time_comes(
+    submitted, reviewer, settings
+):
+    """`make run` starts `run_schedule --every 60` beside the server: here a real process,
+    every second, and an approval due a few seconds after it started."""
+    go_live = timezone.now() + datetime.timedelta(seconds=4)
+    submitted.approve(reviewer, go_live_at=go_live)
+    environment = {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "PAGE_CACHE_DIR": settings.PAGE_CACHE_DIR,  # this run's, not the developer's
+    }
+    command = [sys.executable, "manage.py", "run_schedule", "--every", "1"]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while submitted.status == Answer.Status.SCHEDULED and time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.2)
+            submitted.refresh_from_db()
+        assert timezone.now() >= go_live
+        assert submitted.status == Answer.Status.PUBLISHED
+        assert submitted.live_version.go_live_at == go_live
+        step = submitted.transitions.first()
+        assert (step.action, step.user) == ("go_live", None)
+        assert process.poll() is None  # still running, for the next one
+    finally:
+        process.terminate()
+        out, err = process.communicate(timeout=10)
+    assert out.splitlines() == [
+        "Taking scheduled go-live and expiry steps every 1 s until stopped.",
+        f"live     {submitted.question.text}",
+    ]
+    assert err == ""
+
+
+def test_run_schedule_refuses_an_interval_under_a_second():
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("run_schedule", every=0)
 
 
 def test_the_approve_form_reads_the_time_in_the_zone_it_names(client, submitted, reviewer):

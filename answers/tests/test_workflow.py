@@ -153,6 +153,86 @@ def test_citation_errors_block_approval(draft, editor, reviewer):
     assert not Answer.objects.published().filter(pk=draft.pk).exists()
 
 
+def add_uncited_citation(answer, editor):
+    """A second citation the text never cites, saved as the change form saves it."""
+    other = Source.objects.get(pmid="39276207")
+    citation = Citation(answer=answer, number=2, source=other)
+    citation._history_user = editor
+    citation.save()
+    answer.record_snapshots()
+
+
+UNCITED = (
+    "Citation 2 (“Konitsioti AM · 2024 · Chimeric antigen receptor T-cell therapy for "
+    "autoimmune diseases of the central…”) is not cited in the text: cite it where it "
+    "supports a sentence, or delete it."
+)
+
+
+def test_an_uncited_citation_blocks_submission(draft, editor):
+    add_uncited_citation(draft, editor)
+    with pytest.raises(TransitionError, match=re.escape(UNCITED)):
+        draft.transition("submit", editor)
+    assert draft.status == Answer.Status.DRAFT
+
+
+def test_an_uncited_citation_blocks_approval_and_never_reaches_patients_again(
+    draft, editor, reviewer, monkeypatch
+):
+    # Live with a citation the text never cites, as such answers were approved when it was
+    # only a warning: a reviewer's next approval of it (a renewed review) is refused.
+    add_uncited_citation(draft, editor)
+    with monkeypatch.context() as before_the_fix:
+        before_the_fix.setattr(Answer, "citation_errors", lambda answer: [])
+        publish(draft, editor, reviewer)
+    assert draft.status == Answer.Status.PUBLISHED
+    live = draft.live_version
+    assert draft.refusal("approve", reviewer) == "Fix the citation problems first: " + UNCITED
+    with pytest.raises(TransitionError, match=re.escape(UNCITED)):
+        draft.transition("approve", reviewer)
+    assert draft.live_version == live  # patients keep what was approved; nothing new
+
+
+UNTYPED = (
+    "Set the evidence type of source “CAR T-cell therapy in autoimmune diseases” (cited as "
+    "[1]) before approval."
+)
+
+
+def untype(source):
+    source.evidence_type = Source.EvidenceType.NOT_SET
+    source.save()
+
+
+def test_a_cited_source_without_evidence_type_blocks_submission(draft, editor):
+    untype(draft.citations.get().source)
+    with pytest.raises(TransitionError, match=re.escape(UNTYPED)):
+        draft.transition("submit", editor)
+    assert draft.status == Answer.Status.DRAFT
+
+
+def test_a_cited_source_without_evidence_type_blocks_approval(draft, editor, reviewer, monkeypatch):
+    untype(draft.citations.get().source)
+    with monkeypatch.context() as before_the_fix:  # submitted when nothing checked it
+        before_the_fix.setattr(Answer, "citation_errors", lambda answer: [])
+        draft.transition("submit", editor)
+    assert draft.refusal("approve", reviewer) == "Fix the citation problems first: " + UNTYPED
+    with pytest.raises(TransitionError, match=re.escape(UNTYPED)):
+        draft.transition("approve", reviewer)
+    assert not Answer.objects.published().filter(pk=draft.pk).exists()
+
+
+def test_once_its_evidence_type_is_set_the_answer_is_approved_with_the_label(
+    draft, editor, reviewer
+):
+    source = draft.citations.get().source
+    untype(source)
+    source.evidence_type = Source.EvidenceType.NARRATIVE_REVIEW
+    source.save()
+    publish(draft, editor, reviewer)
+    assert draft.live_version.references[0]["evidence"] == "Narrative review"
+
+
 def test_approval_needs_the_text_that_was_submitted(draft, editor, reviewer):
     draft.transition("submit", editor)
     draft.research = "Changed behind the reviewer's back [1]."

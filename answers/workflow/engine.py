@@ -66,6 +66,10 @@ def clean_comment(comment):
     return comment
 
 
+def _reviews(user):
+    return user is not None and user.has_perm("answers.review_answer")
+
+
 class Workflow:
     """The steps, the edit record and the lock of `Answer` (see the module's docstring)."""
 
@@ -164,7 +168,11 @@ class Workflow:
         """The one way an edit is recorded, once the answer, its citations or content it
         shares (a source, its question, topic or disclaimer) were saved: the citations go on
         the latest revision, and content that is no longer what was submitted or approved
-        sends the answer back to draft. Returns that transition, or None."""
+        sends the answer back to draft. Returns that transition, or None.
+
+        A medical reviewer's edit of an answer in review keeps it in review, as they left
+        it: four eyes then asks another reviewer to approve it, and the editors are told
+        (the desk mails them on `taking_step`, action "edit_in_review")."""
         answer = self.locked()
         answer.record_snapshots()
         approved_before = {
@@ -173,7 +181,19 @@ class Workflow:
             Status.PUBLISHED: getattr(answer.live_version, "fingerprint", ""),
         }.get(answer.status)
         transition = None
-        if approved_before is not None and answer.fingerprint() != approved_before:
+        changed = approved_before is not None and answer.fingerprint() != approved_before
+        if changed and answer.status == Status.IN_REVIEW and _reviews(user):
+            taking_step.send(
+                sender=type(answer), answer=answer, action="edit_in_review", user=user,
+                comment="", go_live_at=None,
+            )  # fmt: skip
+            answer.submitted_fingerprint = answer.fingerprint()
+            transition = answer._record(
+                "edit", Status.IN_REVIEW, user,
+                "Edited in review by a medical reviewer: another reviewer approves it.",
+                "Edited in review",
+            )  # fmt: skip
+        elif changed:
             # A scheduled approval no longer covers the content: it never goes live.
             answer.scheduled_version = None
             from_status, answer.status = answer.status, Status.DRAFT

@@ -60,6 +60,17 @@ def _citations_sound(answer, user, given):
     return "Fix the citation problems first: " + " ".join(errors) if errors else None
 
 
+def _no_open_comments(answer, user, given):
+    count = answer.comments.open().count()
+    if not count:
+        return None
+    return (
+        f"{count} comment{'s are' if count > 1 else ' is'} still open: resolve "
+        f"{'them' if count > 1 else 'it'} (each is listed on this page), or send the answer "
+        "back to the editor."
+    )
+
+
 def _printable(answer, user, given):
     # Text saved before the forms refused such characters, or restored from then.
     for name in ("short_answer", "research", "doctor_questions"):
@@ -156,6 +167,8 @@ def _publish(answer, user, given):
     version live until then, if any, stays live)."""
     version = answer.build_version(reviewer=user, update_note=given.update_note)
     version.comment = given.comment
+    before = answer.versions.order_by("-approved_at").values_list("approved_at", flat=True)
+    version.conversation = answer.conversation_since(before.first())
     version.go_live_at = given.go_live_at
     version.live_from = None if given.go_live_at else version.approved_at
     version.save()
@@ -273,6 +286,7 @@ STEPS = {
             _four_eyes,
             _has_reviewer_profile,
             _meets_jama,
+            _no_open_comments,
         ),
         effect=_publish,
         after=_link_approved_revision,

@@ -42,6 +42,7 @@ def read_bibtex(text):
                 authors=authors,
                 title=_unbrace(fields.get("title", "")),
                 container_title=_unbrace(fields.get("journal") or fields.get("booktitle") or ""),
+                journal_abbreviation=_unbrace(fields.get("shortjournal", "")),  # biblatex
                 year=year_of(fields.get("year")),
                 volume=fields.get("volume", ""),
                 issue=fields.get("number", ""),

@@ -36,6 +36,12 @@ def from_csl(item):
         authors=authors,
         title=_first(item.get("title")),
         container_title=_first(item.get("container-title")),
+        # CSL's own variable, Zotero's name for it, Crossref's.
+        journal_abbreviation=_first(
+            item.get("container-title-short")
+            or item.get("journalAbbreviation")
+            or item.get("short-container-title")
+        ),
         year=year_of(parts[0] if parts else None),
         volume=str(item.get("volume", "")),
         issue=str(item.get("issue", "")),

@@ -24,6 +24,7 @@ def read_medline(text):
                 authors="; ".join(entry.get("AU", [])),
                 title=entry.get("TI", ""),
                 container_title=entry.get("JT", "") or entry.get("TA", ""),
+                journal_abbreviation=entry.get("TA", ""),
                 year=year_of(entry.get("DP")),
                 volume=entry.get("VI", ""),
                 issue=entry.get("IP", ""),

@@ -51,6 +51,8 @@ def read_pubmed_xml(xml):
                 authors="; ".join(a for a in authors if a),
                 title=_text(info, "ArticleTitle"),
                 container_title=_text(info, "Journal/Title"),
+                journal_abbreviation=_text(citation, "MedlineJournalInfo/MedlineTA")
+                or _text(info, "Journal/ISOAbbreviation"),
                 year=year_of(_text(pub_date, "Year") or _text(pub_date, "MedlineDate"))
                 if pub_date is not None
                 else None,

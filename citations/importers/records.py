@@ -4,11 +4,13 @@ The record every reader returns, and the clean-up all of them share.
 A record is a dict of Source field values, complete and tidied, so the editor's
 confirmation screen and the save that follows never need to know which format it came
 from. Normalising here, once, keeps the readers to mapping their parser's fields: a DOI,
-a page range or an evidence type is cleaned the same way whether it came from RIS or XML.
+a page range, a journal's abbreviation or an evidence type is cleaned the same way whether
+it came from RIS or XML.
 """
 
 import re
 
+from citations import journals
 from citations.characters import strip_unprintable
 from citations.models import Source, normalize_doi
 
@@ -33,11 +35,13 @@ EVIDENCE_BY_PUBLICATION_TYPE = [
 
 
 def evidence_from_publication_types(types):
+    """The evidence type PubMed's publication types say; not set if they say none (a
+    reviewer sets it from the paper: a guess would be what patients read)."""
     lowered = {kind.strip().lower() for kind in types}
     for names, evidence in EVIDENCE_BY_PUBLICATION_TYPE:
         if lowered & names:
             return evidence
-    return Source.EvidenceType.OTHER
+    return Source.EvidenceType.NOT_SET
 
 
 def retraction_from_publication_types(types):
@@ -73,6 +77,8 @@ def record(**fields):
         "authors": "",
         "title": "",
         "container_title": "",
+        # The journal's abbreviation as the record gives it (MEDLINE's TA, say), if any.
+        "journal_abbreviation": "",
         "year": None,
         "volume": "",
         "issue": "",
@@ -92,6 +98,11 @@ def record(**fields):
     base["publication_types"] = [kind for kind in map(tidy, types) if kind]
     base["doi"] = normalize_doi(base["doi"])
     base["title"] = base["title"].rstrip(".")
+    base["journal_abbreviation"] = (
+        journals.abbreviation(base["container_title"], base["journal_abbreviation"])
+        if base["kind"] == Source.Kind.ARTICLE
+        else ""
+    )
     base["issue"] = base["issue"].replace("–", "-")
     base["pages"] = full_page_range(base["pages"].replace("–", "-").replace("--", "-"))
     return base

@@ -43,6 +43,9 @@ def read_ris(text):
                 or entry.get("alternate_title2")
                 or entry.get("alternate_title1")
                 or "",
+                journal_abbreviation=entry.get("alternate_title1")  # J2
+                or entry.get("alternate_title2")  # JA
+                or next(iter(entry.get("unknown_tag", {}).get("J1", [])), ""),  # PMC's
                 year=year_of(entry.get("year") or entry.get("publication_year")),
                 volume=entry.get("volume", ""),
                 issue=entry.get("number", ""),

@@ -9,16 +9,16 @@ pytestmark = pytest.mark.django_db
 
 DEMO_AMA = {
     "39450112": "Vukovic J, Abazovic D, Vucetic D, Medenica S. CAR-engineered T cell therapy as "
-    "an emerging strategy for treating autoimmune diseases. <i>Frontiers in Medicine</i>. "
+    "an emerging strategy for treating autoimmune diseases. <i>Front Med (Lausanne)</i>. "
     "2024;11:1447147. doi:10.3389/fmed.2024.1447147",
     "37748491": "Schett G, Mackensen A, Mougiakakos D. CAR T-cell therapy in autoimmune "
-    "diseases. <i>The Lancet</i>. 2023;402(10416):2034-2044. doi:10.1016/S0140-6736(23)01126-1",
+    "diseases. <i>Lancet</i>. 2023;402(10416):2034-2044. doi:10.1016/S0140-6736(23)01126-1",
     "": "Wang W, Tian D, Qin C, et al. Anti-BCMA CAR-T cells in progressive multiple sclerosis. "
     "<i>Cell</i>. Published online 2025. "
     "https://www.cell.com/cell/fulltext/S0092-8674(25)01088-8",
     "39276207": "Konitsioti AM, Prüss H, Laurent S, Fink GR, Heesen C, Warnke C. Chimeric "
     "antigen receptor T-cell therapy for autoimmune diseases of the central nervous system: a "
-    "systematic literature review. <i>Journal of Neurology</i>. 2024;271(10):6526-6542. "
+    "systematic literature review. <i>J Neurol</i>. 2024;271(10):6526-6542. "
     "doi:10.1007/s00415-024-12642-4",
 }
 
@@ -33,7 +33,7 @@ def test_vancouver_is_a_site_setting(demo_answer, settings):
     source = Source.objects.get(pmid="37748491")
     assert format_reference(source, "vancouver") == (
         "Schett G, Mackensen A, Mougiakakos D. CAR T-cell therapy in autoimmune diseases. "
-        "The Lancet. 2023;402(10416):2034–44. doi:10.1016/S0140-6736(23)01126-1"
+        "Lancet. 2023;402(10416):2034–44. doi:10.1016/S0140-6736(23)01126-1"
     )
     settings.CITATION_STYLE = "vancouver"
     source.save()
@@ -66,11 +66,13 @@ def test_hostile_source_fields_are_escaped():
         title='<img src=x onerror="alert(1)">Title',
         authors="<script>alert(2)</script>",
         container_title="<b>J</b>",
+        journal_abbreviation="<i>J</i>",
         url="javascript:alert(3)",
         year=2020,
     )
     html = format_reference(source)
     assert "<img" not in html and "<script" not in html and "<b>" not in html
+    assert "&lt;i&gt;J&lt;/i&gt;" in html
     assert "javascript:" not in html
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
 

@@ -45,6 +45,7 @@ def expected(**fields):
         "authors": "",
         "title": "",
         "container_title": "",
+        "journal_abbreviation": "",
         "year": None,
         "volume": "",
         "issue": "",
@@ -53,7 +54,7 @@ def expected(**fields):
         "pmid": "",
         "url": "",
         "publication_types": [],
-        "evidence_type": "other",
+        "evidence_type": "",  # not set: PubMed's publication types say none
         "retraction_status": "",
         "retraction_notice_url": "",
         **fields,
@@ -64,6 +65,7 @@ PMC_CHELATION = expected(
     authors="Sears ME",
     title="Chelation: Harnessing and Enhancing Heavy Metal Detoxification—A Review",
     container_title="The Scientific World Journal",
+    journal_abbreviation="ScientificWorldJournal",
     year=2013,
     volume="2013",
     pages="219840",
@@ -86,6 +88,7 @@ PUBMED_SMARTPHONE = expected(
     authors="Jung SI; Lee NK; Kang KW; Kim K; Lee DY",
     title="The effect of smartphone usage time on posture and respiratory function",
     container_title="Journal of physical therapy science",
+    journal_abbreviation="J Phys Ther Sci",
     year=2016,
     volume="28",
     issue="1",
@@ -144,6 +147,7 @@ MEDLINE_AHEAD_OF_PRINT = expected(
     title="High extracellular glucose promotes cell motility by modulating cell deformability "
     "and contractility via cAMP-RhoA-ROCK axis in human breast cancer cells",
     container_title="Molecular biology of the cell",
+    journal_abbreviation="Mol Biol Cell",
     year=2023,
     pages="mbcE22120560",
     doi="10.1091/mbc.E22-12-0560",
@@ -155,6 +159,7 @@ MEDLINE_HIFU = expected(
     authors="Qiao S; Shen G; Bai J; Chen Y",
     title="Effects of different parameters in the fast scanning method for HIFU treatment",
     container_title="Medical physics",
+    journal_abbreviation="Med Phys",
     year=2012,
     volume="39",
     issue="10",
@@ -168,6 +173,7 @@ CSL_WIKIDATA = expected(
     authors="Zhao F",
     title="A systematic review of Wikidata in Digital Humanities projects",
     container_title="Digital Scholarship in the Humanities",
+    journal_abbreviation="Digit Scholarsh Humanit",
     year=2022,
     pages="fqac083",
     doi="10.1093/llc/fqac083",
@@ -178,6 +184,7 @@ CSL_EURASIA = expected(
     title="Coexistence or competition for resources? Transboundary transformations of natural "
     "resource use in China’s neighborhood",
     container_title="Eurasian Geography and Economics",
+    journal_abbreviation="Eurasian Geogr Econ",
     year=2023,
     volume="64",
     issue="7-8",
@@ -189,6 +196,7 @@ PUBMED_AIDS_REVIEW = expected(
     authors="Olivero JM",
     title="The treatment of AIDS behind the walls of correctional facilities",
     container_title="Social justice (San Francisco, Calif.)",
+    journal_abbreviation="Soc Justice",
     year=1990,
     volume="17",
     issue="1",
@@ -203,6 +211,7 @@ PUBMED_FLAVOCYTOCHROME = expected(
     title="Magnetic studies of Chromatium flavocytochrome C552. A mechanism for heme-flavin "
     "interaction",
     container_title="Biochimica et biophysica acta",
+    journal_abbreviation="Biochim Biophys Acta",
     year=1976,
     volume="446",
     issue="1",
@@ -392,6 +401,7 @@ def test_medline_four_records_take_doi_from_aid_lines():
         authors="Pritchard L; White JA; Birch PR; Toth IK",
         title="GenomeDiagram: a python package for the visualization of large-scale genomic data",
         container_title="Bioinformatics (Oxford, England)",
+        journal_abbreviation="Bioinformatics",
         year=2006,
         volume="22",
         issue="5",
@@ -404,6 +414,7 @@ def test_medline_four_records_take_doi_from_aid_lines():
         authors="Hamelryck T; Manderick B",
         title="PDB file parser and structure class implemented in Python",
         container_title="Bioinformatics (Oxford, England)",
+        journal_abbreviation="Bioinformatics",
         year=2003,
         volume="19",
         issue="17",
@@ -416,8 +427,7 @@ def test_medline_four_records_take_doi_from_aid_lines():
             "Research Support, Non-U.S. Gov't",
             "Validation Studies",
         ],
-        # "Comparative Study" says nothing about the design patients should read.
-        evidence_type="other",
+        # "Comparative Study" says nothing about the design patients should read: not set.
     )
 
 
@@ -482,6 +492,7 @@ def test_csl_json_from_crossref_content_negotiation():
             authors="Frank HS",
             title="The Structure of Ordinary Water",
             container_title="Science",
+            journal_abbreviation="Science",
             year=1970,
             volume="169",
             issue="3946",
@@ -517,6 +528,7 @@ def test_crossref_works_answer_with_plos_correction_is_marked_corrected():
             title="Methylphenidate Exposure Induces Dopamine Neuron Loss and Activation of "
             "Microglia in the Basal Ganglia of Mice",
             container_title="PLoS ONE",
+            journal_abbreviation="PLoS One",
             year=2012,
             volume="7",
             issue="3",
@@ -536,6 +548,7 @@ def test_crossref_retraction_notice_itself_is_not_marked_retracted():
             title="Retraction—Hydroxychloroquine or chloroquine with or without a macrolide for "
             "treatment of COVID-19: a multinational registry analysis",
             container_title="The Lancet",
+            journal_abbreviation="Lancet",
             year=2020,
             volume="395",
             issue="10240",
@@ -552,6 +565,7 @@ def test_crossref_retracted_lancet_paper_is_marked_retracted_with_notice():
             title="RETRACTED: Hydroxychloroquine or chloroquine with or without a macrolide for "
             "treatment of COVID-19: a multinational registry analysis",
             container_title="The Lancet",
+            journal_abbreviation="Lancet",
             year=2020,
             doi="10.1016/s0140-6736(20)31180-6",
             retraction_status="retracted",
@@ -582,6 +596,7 @@ def test_pubmed_xml_retracted_publication_links_the_retraction_notice():
             title="CREB-binding [corrected] protein interacts with the homeodomain protein Cdx2 "
             "and enhances transcriptional activity",
             container_title="The Journal of biological chemistry",
+            journal_abbreviation="J Biol Chem",
             year=1999,
             volume="274",
             issue="11",
@@ -604,6 +619,7 @@ def test_pubmed_xml_retraction_notice_is_not_itself_retracted():
     assert notice == expected(
         title="Retraction Notice",
         container_title="Journal of international oral health : JIOH",
+        journal_abbreviation="J Int Oral Health",
         year=2016,
         volume="8",
         issue="5",
@@ -635,8 +651,9 @@ def test_pubmed_xml_that_does_not_parse_fails_with_message():
         ([" observational study "], Source.EvidenceType.OBSERVATIONAL),
         (["Case Reports"], Source.EvidenceType.CASE_REPORT),
         (["Journal Article", "Review"], Source.EvidenceType.NARRATIVE_REVIEW),
-        (["Journal Article", "Editorial"], Source.EvidenceType.OTHER),
-        ([], Source.EvidenceType.OTHER),
+        # Nothing PubMed says names a design: left for a reviewer to set, never "Other".
+        (["Journal Article", "Editorial"], Source.EvidenceType.NOT_SET),
+        ([], Source.EvidenceType.NOT_SET),
     ],
 )
 def test_evidence_from_publication_types_takes_strongest_known_type(types, evidence):
@@ -646,4 +663,4 @@ def test_evidence_from_publication_types_takes_strongest_known_type(types, evide
 def test_evidence_values_are_the_model_choices():
     assert evidence_from_publication_types(["Clinical Trial, Phase I"]) == "phase-1"
     assert evidence_from_publication_types(["Meta-Analysis"]) == "systematic-review"
-    assert evidence_from_publication_types(["Letter"]) == "other"
+    assert evidence_from_publication_types(["Letter"]) == ""

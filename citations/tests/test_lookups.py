@@ -49,6 +49,7 @@ PLOS_METHYLPHENIDATE = expected(
     title="Methylphenidate Exposure Induces Dopamine Neuron Loss and Activation of Microglia in "
     "the Basal Ganglia of Mice",
     container_title="PLoS ONE",
+    journal_abbreviation="PLoS One",
     year=2012,
     volume="7",
     issue="3",

@@ -1,4 +1,5 @@
 import pytest
+from django.template.loader import render_to_string
 
 from citations.markers import (
     CitedSource,
@@ -9,8 +10,10 @@ from citations.markers import (
     first_use_numbering,
     marker_uses,
     parse_marker_body,
+    reference_entry,
     renumber_markers,
 )
+from citations.models import Citation, Source
 
 DEMO_TEXT = "Lancet review [9]. Phase 1 trial [10]. Review [11]. Narrative review [1]."
 IN_ORDER = "Lancet review [1]. Phase 1 trial [2]. Review [3]. Narrative review [4]."
@@ -54,15 +57,40 @@ def test_marker_without_citation_is_an_error_naming_the_marker():
     assert errors[0].blocks_saving
 
 
-def test_citation_never_cited_is_a_warning():
+def test_citation_never_cited_is_an_error_that_does_not_block_saving():
+    # A reviewer approves exactly what patients read: a numbered reference nothing points
+    # to would mislead them, so it blocks submission and approval, not a draft's save.
     problems = check_citations("Claim [1].", cites((1, 101, "Used"), (2, 102, "Unused review")))
     assert problems == [
         Problem(
-            Problem.WARNING,
-            "Citation 2 (“Unused review”) is never cited in the text.",
+            Problem.ERROR,
+            "Citation 2 (“Unused review”) is not cited in the text: cite it where it supports "
+            "a sentence, or delete it.",
             "uncited",
         )
     ]
+    assert not problems[0].blocks_saving
+
+
+def test_a_cited_source_without_evidence_type_is_an_error_naming_it():
+    untyped = CitedSource(2, 102, "Roe R · Aspirin", title="Aspirin", no_evidence_type=True)
+    problems = check_citations("A [1]. B [2].", [*cites((1, 101, "Typed")), untyped])
+    assert problems == [
+        Problem(
+            Problem.ERROR,
+            "Set the evidence type of source “Aspirin” (cited as [2]) before approval.",
+            "no-evidence-type",
+        )
+    ]
+    assert not problems[0].blocks_saving
+
+
+def test_a_source_without_evidence_type_shows_no_label_to_patients():
+    entry = reference_entry(Citation(number=2, source=Source(pk=7, title="Aspirin")), uses=1)
+    assert entry["evidence"] == ""
+    html = render_to_string("citations/reference_list.html", {"references": [entry]})
+    assert 'id="ref-2"' in html
+    assert "evidence-type" not in html and "not set" not in html and "Other" not in html
 
 
 def test_same_source_under_two_numbers_is_an_error():

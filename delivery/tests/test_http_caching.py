@@ -29,7 +29,9 @@ def answer_with_citations(count, demo_answer, editor, reviewer):
         short_answer="Short.", research=research,
     )  # fmt: skip
     for n in range(1, count + 1):
-        source = Source.objects.create(title=f"Study {count}-{n}", authors="Doe J", year=2020)
+        source = Source.objects.create(
+            evidence_type="rct", title=f"Study {count}-{n}", authors="Doe J", year=2020
+        )
         Citation.objects.create(answer=answer, number=n, source=source)
     answer.record_snapshots()
     publish(answer, editor, reviewer)

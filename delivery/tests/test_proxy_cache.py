@@ -283,3 +283,20 @@ def test_a_purge_drops_every_copy_of_a_page(varnish, demo_answer):
     assert purges and not proxy_purge._send(purges)  # each one confirmed
     for headers in copies:
         assert get(varnish + path, headers=headers).headers["X-Cache"] == "MISS", headers
+
+
+def test_an_outside_experts_draft_is_never_kept_by_varnish(
+    varnish, demo_answer, reviewer, app_requests
+):
+    from answers import conversation
+
+    link = conversation.share(demo_answer, reviewer, "Dr Ada Outside", days=7)
+    path = f"/review/{link.token}/"
+    first, second = get(varnish + path), get(varnish + path)
+    assert first.status_code == second.status_code == 200
+    assert "A draft shared with you" in second.text
+    assert second.headers["X-Cache"] != "HIT"
+    assert app_requests.count(f"GET {path}") == 2  # each visit asks the app: no copy kept
+    conversation.revoke(link, reviewer)
+    gone = get(varnish + path)
+    assert gone.status_code == 410 and "A draft shared with you" not in gone.text

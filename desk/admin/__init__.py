@@ -2,6 +2,7 @@
 
 from desk.admin import (  # noqa: F401
     answer,
+    comments,
     people,
     policies,
     reports,

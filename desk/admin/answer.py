@@ -7,18 +7,20 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from answers import search
 from answers.attribution import uncited_blocks
-from answers.models import Answer, Authorship
+from answers.models import Answer, Authorship, Comment
 from citations.characters import strip_unprintable
 from citations.models import Citation
 from citations.revisions import RevisionAdmin
-from desk.admin import history, workflow
+from desk import keep_typing
+from desk.admin import comments, history, sharing, workflow
 from desk.admin.paginators import CappedPaginator, IdsFirstPaginator
 from desk.forms import AnswerForm, CitationFormSet
 
@@ -77,12 +79,19 @@ class AnswerAdmin(RevisionAdmin):
     form = AnswerForm
     inlines = [AuthorshipInline, CitationInline]
     change_form_template = "admin/answers/answer/change_form.html"
-    list_display = ["question", "topic", "status", "on_site", "next_review", "updated_at"]
+    list_display = [
+        "question", "topic", "status", "open_comments", "on_site", "next_review", "updated_at",
+    ]  # fmt: skip
     list_filter = ["status", ReviewFilter, "question__topic"]
     search_fields = ["question__text", "short_answer", "research"]
-    search_help_text = (
-        "Words of the question, the short answer or the research (“quoted phrase”, -without)."
-    )
+    # What the search box can do on this database (see `search_help_text`).
+    SEARCH_HINTS = {
+        "full text": "Words of the question, the short answer or the research "
+        "(“quoted phrase”, -without).",
+        # Django's own search: each word (or quoted phrase) as typed, anywhere in them.
+        "like": "Any part of the question, the short answer or the research: every word "
+        "typed must appear (“quoted words” together).",
+    }
     list_select_related = ["question__topic", "live_version"]
     autocomplete_fields = ["question"]
     readonly_fields = [
@@ -117,8 +126,30 @@ class AnswerAdmin(RevisionAdmin):
         queryset = super().get_queryset(request)
         match = request.resolver_match
         if match is not None and match.url_name == "answers_answer_changelist":
-            queryset = queryset.defer(*self.LIST_DEFERRED)
+            open_threads = (
+                Comment.objects.open()
+                .filter(answer=OuterRef("pk"))
+                .order_by()
+                .values("answer")
+                .annotate(count=Count("pk"))
+                .values("count")
+            )
+            queryset = queryset.defer(*self.LIST_DEFERRED).annotate(
+                open_comment_count=Subquery(open_threads)
+            )
         return queryset
+
+    @staticmethod
+    def full_text_search():
+        """PostgreSQL searches the draft's words; other databases (SQLite under `make run`)
+        search with Django's LIKE."""
+        return connection.vendor == "postgresql"
+
+    @property
+    def search_help_text(self):
+        """The hint under the search box, for what this database's search can do: LIKE
+        knows no minus, and finds any part of a word."""
+        return self.SEARCH_HINTS["full text" if self.full_text_search() else "like"]
 
     def get_search_results(self, request, queryset, search_term):
         """On PostgreSQL, full-text search of the draft's text (an index: a LIKE over every
@@ -126,7 +157,7 @@ class AnswerAdmin(RevisionAdmin):
         matching more than `ADMIN_SEARCH_MATCHES` answers lists the first ones and says so.
         A term PostgreSQL's full-text search refuses lists the questions that contain it."""
         term = " ".join(strip_unprintable(search_term).split())[:200]
-        if not term or connection.vendor != "postgresql":
+        if not term or not self.full_text_search():
             return super().get_search_results(request, queryset, search_term)
         try:
             with search.refusable(term, using=queryset.db):
@@ -174,6 +205,14 @@ class AnswerAdmin(RevisionAdmin):
     @admin.display(ordering="question__topic__name")
     def topic(self, answer):
         return answer.question.topic
+
+    @admin.display(description="open comments")
+    def open_comments(self, answer):
+        count = getattr(answer, "open_comment_count", None) or 0
+        if not count:
+            return "—"
+        url = reverse("admin:answers_answer_comments", args=[answer.pk])
+        return format_html('<a href="{}">{}</a>', url, count)
 
     @admin.display(description="on the site", boolean=True)
     def on_site(self, answer):
@@ -247,6 +286,10 @@ class AnswerAdmin(RevisionAdmin):
             ),
             path("<int:pk>/timeline/", view(history.timeline_view), name="answers_answer_timeline"),
             path(
+                "<int:pk>/comments/", view(comments.comments_view), name="answers_answer_comments"
+            ),
+            path("<int:pk>/share/", view(sharing.share_view), name="answers_answer_share"),
+            path(
                 "<int:pk>/renumber/", view(workflow.renumber_view), name="answers_answer_renumber"
             ),
             path("<int:pk>/compare/", view(history.compare_view), name="answers_answer_compare"),
@@ -280,6 +323,8 @@ class AnswerAdmin(RevisionAdmin):
             ]
             context["differs_from_live"] = obj.differs_from_live()
             context["renumber_needed"] = any(p.code == "order" for p in obj.citation_problems())
+            comments.add_panel(request, context, obj)
+        context["keep_typing"] = keep_typing.page_settings(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
@@ -290,14 +335,30 @@ class AnswerAdmin(RevisionAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         answer = form.instance
-        if answer.record_edit(request.user):
+        # What this person typed is saved: the copies kept of it go (desk/keep_typing.py).
+        keep_typing.forget(request, answer, form.cleaned_data.get("edit_version"), added=not change)
+        edit = answer.record_edit(request.user)
+        if edit and edit.to_status == Answer.Status.IN_REVIEW:
+            messages.warning(
+                request,
+                "The answer stays in review with your change. As you changed it, another "
+                "medical reviewer must approve it (four eyes); its editors were told.",
+            )
+        elif edit:
             messages.warning(
                 request,
                 "Your change made this answer a draft again. Patients keep seeing the approved "
-                "version until a medical reviewer approves the new text."
+                "version until it is submitted again and a medical reviewer approves the new "
+                "text."
                 if answer.is_published
                 else "Your change made this answer a draft again; submit it for review when ready.",
             )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return keep_typing.saved(request, super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request, obj):
+        return keep_typing.saved(request, super().response_change(request, obj))
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

@@ -31,16 +31,30 @@ class SharedContentAdmin(RevisionAdmin):
             return
         obj = form.instance
         reason = f"Changed the {obj._meta.verbose_name} “{obj}”"[:100]
-        differing, sent_back = Answer.objects.sharing(obj).record_shared_edit(request.user, reason)
+        differing, sent_back, kept = Answer.objects.sharing(obj).record_shared_edit(
+            request.user, reason
+        )
         if differing:
             messages.warning(
                 request,
                 format_html(
-                    "This change affects {} on the site: {}. Patients keep seeing the approved "
-                    "text until a medical reviewer approves each again; they are in the "
-                    "reviewers' queue.",
+                    "This change affects {} on the site: {}. Each is a draft again, waiting to "
+                    "be submitted for review (the list below submits them); patients keep "
+                    "seeing the approved text until a medical reviewer approves it.",
                     plural(len(differing), "published answer"),
                     answer_links(differing),
+                ),
+            )
+        if kept:
+            messages.warning(
+                request,
+                format_html(
+                    "{} stayed in review with your change: {}. As you changed {}, another "
+                    "medical reviewer must approve {} (four eyes).",
+                    plural(len(kept), "answer"),
+                    answer_links(kept),
+                    "it" if len(kept) == 1 else "them",
+                    "it" if len(kept) == 1 else "them",
                 ),
             )
         if sent_back:

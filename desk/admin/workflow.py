@@ -12,6 +12,8 @@ from answers.attribution import uncited_blocks
 from answers.models import Answer, TransitionError
 from answers.workflow import STEPS, UPDATE_NOTE_LENGTH
 from desk.admin.base import admin_context
+from desk.admin.comments import add_panel
+from desk.diffing import revision_diff
 
 
 def transition_view(answer_admin, request, pk, action):
@@ -68,6 +70,13 @@ def transition_view(answer_admin, request, pk, action):
         update_note_length=UPDATE_NOTE_LENGTH,
         title=f"{step.label}: {answer}",
     )
+    if action in ("approve", "send_back"):
+        # What a reviewer decides on: the changes, the conversation, and the other way out.
+        add_panel(request, context, answer)
+        context["changes"] = changes_against_live(answer)
+        context["send_back"] = action == "approve" and "send_back" in {
+            a for a, _, refusal in answer.available_transitions(request.user) if not refusal
+        }
     return TemplateResponse(request, "admin/answers/answer/transition.html", context)
 
 
@@ -89,3 +98,15 @@ def renumber_view(answer_admin, request, pk):
             else "The citations were already numbered by order of first use.",
         )
     return redirect("admin:answers_answer_change", answer.pk)
+
+
+def changes_against_live(answer):
+    """The draft against the version patients read: None if nothing is live."""
+    live = answer.live_version
+    if live is None or live.answer_revision is None:
+        return None
+    old = answer.history.filter(history_id=live.answer_revision).first()
+    new = answer.latest_revision()
+    if old is None or new is None:
+        return None
+    return revision_diff(old, new)

@@ -20,9 +20,15 @@ def question(db):
 @pytest.fixture
 def sources(db):
     return [
-        Source.objects.create(title="Aspirin trial", authors="Doe J", doi="10.1000/a1"),
-        Source.objects.create(title="Aspirin meta-analysis", authors="Roe R", pmid="123"),
-    ]
+        Source.objects.create(
+            title="Aspirin trial", authors="Doe J", doi="10.1000/a1",
+            evidence_type=Source.EvidenceType.RCT,
+        ),
+        Source.objects.create(
+            title="Aspirin meta-analysis", authors="Roe R", pmid="123",
+            evidence_type=Source.EvidenceType.SYSTEMATIC_REVIEW,
+        ),
+    ]  # fmt: skip
 
 
 def answer_post(question, research, citations, **extra):
@@ -103,6 +109,7 @@ def test_marker_without_citation_refuses_save_and_keeps_the_text(client, editor,
 
 
 def test_uncited_citation_saves_with_a_warning(client, editor, question, sources):
+    # A draft may be mid-edit: the save keeps it; submission and approval refuse it.
     client.force_login(editor)
     response = client.post(
         reverse("admin:answers_answer_add"),
@@ -110,8 +117,31 @@ def test_uncited_citation_saves_with_a_warning(client, editor, question, sources
         follow=True,
     )
     page = response.content.decode()
-    assert "Citation 2 (“Roe R · Aspirin meta-analysis”) is never cited in the text." in page
+    assert (
+        "Citation 2 (“Roe R · Aspirin meta-analysis”) is not cited in the text: cite it where "
+        "it supports a sentence, or delete it." in page
+    )
     assert Citation.objects.filter(answer__question=question).count() == 2
+    answer = Answer.objects.get(question=question)
+    refusal = answer.refusal("submit", editor)
+    assert "Citation 2 (“Roe R · Aspirin meta-analysis”) is not cited in the text" in refusal
+
+
+def test_a_source_without_evidence_type_saves_with_a_warning(client, editor, question, sources):
+    sources[1].evidence_type = Source.EvidenceType.NOT_SET
+    sources[1].save()
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:answers_answer_add"),
+        answer_post(question, "Little benefit [1, 2].", [(1, sources[0]), (2, sources[1])]),
+        follow=True,
+    )
+    message = (
+        "Set the evidence type of source “Aspirin meta-analysis” (cited as [2]) before approval."
+    )
+    assert message in response.content.decode()
+    answer = Answer.objects.get(question=question)
+    assert message in answer.refusal("submit", editor)
 
 
 def test_same_source_twice_refuses_save(client, editor, question, sources):

@@ -82,7 +82,7 @@ def test_matching_many_lists_the_first_in_order_and_says_more_match(
     every = superuser_client.get(URL, {"q": "disease", "all": ""}).content.decode()
     assert listed_answers(every) == expected[:10]
     # Sorted by another column, the first in that order.
-    by_update = superuser_client.get(URL, {"q": "disease", "o": "-6"}).content.decode()
+    by_update = superuser_client.get(URL, {"q": "disease", "o": "-7"}).content.decode()
     newest = Answer.objects.filter(pk__in=expected).order_by("-updated_at", "-pk")
     assert listed_answers(by_update) == list(newest.values_list("pk", flat=True)[:10])
 
@@ -208,3 +208,52 @@ def test_a_search_postgresql_refuses_lists_the_questions_that_contain_it(
     page = admin_search(editor_client, "rituximab")  # only in the answer's text
     assert listed_answers(page) == [] and "0 results" in page
     assert "could not be searched for “rituximab”" in page
+
+
+# The hint under the search box says what this database's search can do.
+
+FULL_TEXT_HINT = (
+    "Words of the question, the short answer or the research (“quoted phrase”, -without)."
+)
+LIKE_HINT = (
+    "Any part of the question, the short answer or the research: every word typed must "
+    "appear (“quoted words” together)."
+)
+
+
+def search_hint(page):
+    return re.search(r'<div class="help" id="searchbar_helptext">(.*?)</div>', page).group(1)
+
+
+def test_on_postgresql_the_hint_offers_quoted_phrases_and_minus(editor_client, demo_answer):
+    assert search_hint(admin_search(editor_client, "")) == FULL_TEXT_HINT
+    # What it offers works: a minus word leaves out the answer that has it.
+    assert listed_answers(admin_search(editor_client, '"microglial activation"')) == [
+        demo_answer.pk
+    ]
+    assert listed_answers(admin_search(editor_client, "microglial -rituximab")) == []
+    assert listed_answers(admin_search(editor_client, "microglial -zebra")) == [demo_answer.pk]
+
+
+@pytest.fixture
+def like_search(monkeypatch):
+    """Any database but PostgreSQL, as SQLite under `make run`: Django's LIKE search."""
+    from django.db import connection
+
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+
+
+def test_elsewhere_the_hint_offers_only_what_like_does(editor_client, demo_answer, like_search):
+    page = admin_search(editor_client, "")
+    assert search_hint(page) == LIKE_HINT
+    assert "-without" not in page
+    # What it offers works: a part of a word, every word, quoted words together.
+    assert listed_answers(admin_search(editor_client, "microgl")) == [demo_answer.pk]
+    assert listed_answers(admin_search(editor_client, "microglial lupus")) == [demo_answer.pk]
+    assert listed_answers(admin_search(editor_client, "microglial zebra")) == []
+    assert listed_answers(admin_search(editor_client, '"microglial activation"')) == [
+        demo_answer.pk
+    ]
+    assert listed_answers(admin_search(editor_client, '"activation microglial"')) == []
+    # What it does not offer would mislead: a minus word is looked for as typed.
+    assert listed_answers(admin_search(editor_client, "microglial -zebra")) == []

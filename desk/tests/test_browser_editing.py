@@ -19,8 +19,9 @@ def test_editor_writes_answer_with_marker_and_patient_reads_it(page, live_server
         text="Does aspirin prevent a first heart attack?", slug="aspirin", topic=topic
     )
     Source.objects.create(
-        title="Aspirin for primary prevention", authors="Doe J; Roe R", doi="10.1000/asp"
-    )
+        title="Aspirin for primary prevention", authors="Doe J; Roe R", doi="10.1000/asp",
+        evidence_type=Source.EvidenceType.RCT,
+    )  # fmt: skip
     sign_in(page, live_server, editor)
 
     page.goto(f"{live_server.url}/admin/answers/answer/add/")

@@ -30,7 +30,7 @@ def test_source_edit_reaches_patients_only_after_a_second_reviewer(
     reviewer_page.click("input[name=_continue]")
     message = reviewer_page.locator(".messagelist")
     expect(message).to_contain_text("This change affects 1 published answer on the site")
-    expect(message).to_contain_text("Patients keep seeing the approved text")
+    expect(message).to_contain_text("Each is a draft again, waiting to be submitted for review")
     reviewer_page.screenshot(path="/tmp/shared-edit-source.png", full_page=True)
     visitor_page.goto(public_url)
     expect(visitor_page.locator("ol.references")).to_contain_text(old_title[:40])

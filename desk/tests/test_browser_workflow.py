@@ -27,7 +27,10 @@ def test_editor_submits_reviewer_approves_visitor_sees_only_approved_text(
     topic = Topic.objects.create(name="Cardiology", slug="cardiology")
     Question.objects.create(text="Does aspirin prevent a first heart attack?", slug="aspirin",
                             topic=topic)  # fmt: skip
-    Source.objects.create(title="Aspirin for primary prevention", authors="Doe J", pmid="30221597")
+    Source.objects.create(
+        title="Aspirin for primary prevention", authors="Doe J", pmid="30221597",
+        evidence_type=Source.EvidenceType.RCT,
+    )  # fmt: skip
     editor_page = chromium.new_context().new_page()
     reviewer_page = chromium.new_context().new_page()
     visitor_page = chromium.new_context().new_page()

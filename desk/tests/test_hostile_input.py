@@ -59,7 +59,7 @@ class FormFields(HTMLParser):
             self.data[self.textarea][-1] += data
 
     def handle_endtag(self, tag):
-        if tag == "textarea":
+        if tag == "textarea" and self.textarea:
             # Browsers drop the newline that Django writes right after <textarea>.
             value = self.data[self.textarea][-1]
             self.data[self.textarea][-1] = value[1:] if value.startswith("\n") else value

@@ -51,6 +51,29 @@ def test_editor_pastes_ris_sees_the_records_and_adds_them(client, editor):
     assert source.history.first().history_user == editor
 
 
+def test_an_import_leaves_the_evidence_type_not_set_unless_pubmed_says_it(client, editor):
+    client.force_login(editor)
+    # Publication types "Journal Article" only: nothing says what kind of study it is.
+    preview = read(client, fixture("medline/pubmed_medline_aheadofprint.txt"))
+    row = preview.content.decode().split('id="import-preview"')[1]
+    assert "<td>— not set —<br><small>Journal Article</small></td>" in row
+    client.post(IMPORT, {"payload": preview.context["payload"], "chosen": ["0"]})
+    source = Source.objects.get(pmid="37195739")
+    assert source.evidence_type == Source.EvidenceType.NOT_SET
+    form = client.get(source.get_absolute_url()).content.decode()
+    assert '<option value="" selected>— not set —</option>' in form
+    assert '<option value="other">Other</option>' in form  # there, but not chosen
+    listed = client.get(reverse("admin:citations_source_changelist")).content.decode()
+    assert '<td class="field-evidence_type">— not set —</td>' in listed
+    # The filter finds the sources still waiting for one.
+    assert '<a href="?evidence_type__exact=">— not set —</a>' in listed
+    Source.objects.create(title="A typed trial", evidence_type=Source.EvidenceType.RCT)
+    untyped = client.get(
+        reverse("admin:citations_source_changelist"), {"evidence_type__exact": ""}
+    ).content.decode()
+    assert source.title in untyped and "A typed trial" not in untyped
+
+
 def test_only_ticked_records_are_added(client, editor):
     client.force_login(editor)
     preview = read(client, fixture("medline/pubmed_medline_4records.txt"))
@@ -252,7 +275,10 @@ def test_check_retractions_marks_sources_and_lists_answers_needing_review(
             f"https://api.crossref.org/works/{source.doi}",
             body=requests.exceptions.ConnectTimeout(),
         )
-    paper = Source.objects.create(title="Hydroxychloroquine registry analysis", doi=retracted)
+    paper = Source.objects.create(
+        title="Hydroxychloroquine registry analysis", doi=retracted,
+        evidence_type=Source.EvidenceType.OBSERVATIONAL,
+    )  # fmt: skip
     Source.objects.create(title="Retraction notice", doi=notice)
     Source.objects.create(title="Methylphenidate study", doi="10.1371/journal.pone.0033693")
     question = Question.objects.create(

@@ -48,7 +48,10 @@ def test_saving_a_cited_source_names_the_published_answers_it_affects(client, de
     page = save(client, source, title="A corrected title")
     assert "This change affects 1 published answer on the site" in page
     assert change_url(demo_answer) in page
-    assert "Patients keep seeing the approved text" in page
+    # Where it really went: back to draft, not into the reviewers' queue.
+    assert "Each is a draft again, waiting to be submitted for review" in page
+    assert "patients keep seeing the approved text" in page
+    assert "queue" not in page.split('class="messagelist"')[1].split("</ul>")[0]
     demo_answer.refresh_from_db()
     assert demo_answer.status == Answer.Status.DRAFT
     assert demo_answer.transitions.first().comment.startswith("Changed the source")

@@ -38,11 +38,27 @@ DEMO_ACCOUNTS = {
             "disclosures": "None declared",
         },
     },
+    # A second reviewer: four eyes gives them what `reviewer` edited.
+    "reviewer2": {
+        "password": "reviewer2-demo-pass",
+        "first_name": "Sam",
+        "email": "reviewer2@qasite.example",
+        "last_name": "Second",
+        "group": MEDICAL_REVIEWER,
+        "profile": {
+            "display_name": "Dr Sam Second",
+            "credentials": "MBBS",
+            "role": "Consultant haematologist",
+            "affiliation": "Demo University Hospital",
+            "bio": "Sam treats people with blood cancers, including with CAR-T cell therapy.",
+            "disclosures": "None declared",
+        },
+    },
 }
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts `editor` and `reviewer` (local development only)."
+    help = "Create the demo accounts `editor`, `reviewer` and `reviewer2` (local development only)."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
