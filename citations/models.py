@@ -11,6 +11,7 @@ from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
 from citations.formatting import format_reference, web_link
+from citations.journals import known_abbreviation
 
 # Resolver prefixes: doi.org, dx.doi.org, doi.acm.org and the like, or "doi:".
 DOI_PREFIX = re.compile(r"^\s*(?:https?://[^/\s]*doi[^/\s]*/|doi:\s*)", re.IGNORECASE)
@@ -192,6 +193,10 @@ class Source(models.Model):
     def save(self, *args, **kwargs):
         self.doi = normalize_doi(self.doi)
         self.pmid = self.pmid.strip()
+        if self._state.adding and not self.journal_abbreviation and self.kind == "article-journal":
+            # Read once, when the source is added: a reference answers were approved with
+            # never changes by itself (the table growing would send them back to draft).
+            self.journal_abbreviation = known_abbreviation(self.container_title)
         self.formatted = format_reference(self)
         super().save(*args, **kwargs)
 

@@ -7,7 +7,7 @@ renumbered or pointed at another source, and the writers. All output is escaped 
 import difflib
 import re
 
-from django.utils.html import escape, format_html
+from django.utils.html import escape, format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 
 from answers.models import ContributorProfile, Disclaimer
@@ -121,6 +121,58 @@ def revision_diff(old, new):
         "fields": fields,
         "citations": citation_changes(old.citations_snapshot, new.citations_snapshot),
     }
+
+
+FROZEN_TEXTS = [
+    ("question_text", "Question"),
+    ("topic_name", "Topic"),
+    *TEXT_FIELDS,
+]
+
+
+def content_diff(old, new):
+    """What patients would read differently: frozen content `old` (a published version's)
+    against `new` (`Answer.frozen_content()`), in the shape of `revision_diff`."""
+    fields = []
+    for name, label in FROZEN_TEXTS:
+        if old[name] != new[name]:
+            fields.append({"label": label, "html": text_diff(old[name], new[name])})
+    before, after = strip_tags(old["disclaimer_html"]), strip_tags(new["disclaimer_html"])
+    if before != after:
+        fields.append({"label": "Disclaimer", "html": text_diff(before, after)})
+
+    def writers(content):
+        return (
+            ", ".join(
+                f"{a['display_name']}, {a['credentials']}"
+                if a.get("credentials")
+                else a["display_name"]
+                for a in content["authors"]
+            )
+            or "nobody"
+        )
+
+    if writers(old) != writers(new):
+        fields.append({"label": "Written by", "html": text_diff(writers(old), writers(new))})
+    old_refs = {ref["number"]: strip_tags(ref["html"]) for ref in old["references"]}
+    new_refs = {ref["number"]: strip_tags(ref["html"]) for ref in new["references"]}
+    references = [
+        format_html(
+            "{} {}",
+            f"[{number}]",
+            text_diff(old_refs.get(number, ""), new_refs.get(number, "")),
+        )
+        for number in sorted(set(old_refs) | set(new_refs))
+        if old_refs.get(number) != new_refs.get(number)
+    ]
+    if references:
+        fields.append(
+            {
+                "label": "References",
+                "html": format_html_join(mark_safe("<br>"), "{}", ((r,) for r in references)),
+            }
+        )
+    return {"fields": fields, "citations": []}
 
 
 def writer_change(old_ids, new_ids):

@@ -115,7 +115,9 @@ class AutosaveForm(CleanTextMixin, forms.Form):
     change_reason = forms.CharField(
         label="Reason for this change", required=False, strip=False, max_length=100
     )
-    started_from = forms.IntegerField(label="The version it started from", min_value=1)
+    started_from = forms.IntegerField(
+        label="The version it started from", min_value=1, max_value=2**31 - 1
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

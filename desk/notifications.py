@@ -44,6 +44,7 @@ class Mail:
     to: str
     subject: str
     body: str
+    footer: str = ""  # empty: the team's (how to stop them)
 
 
 def absolute(path):
@@ -167,8 +168,8 @@ def send(mails):
         with get_connection(fail_silently=False) as connection:
             for mail in mails:
                 message = EmailMessage(
-                    subject=mail.subject[:200],
-                    body=f"{mail.body}\n{FOOTER}",
+                    subject=" ".join(mail.subject.split())[:200],  # one line, whatever it quotes
+                    body=f"{mail.body}\n{mail.footer or FOOTER}",
                     to=[mail.to],
                     connection=connection,
                 )
@@ -208,7 +209,9 @@ def conversation_mails(event, actor, comment=None, link=None):
             f"  {link.answer.question.text}\n\nRead it and comment on any passage (no account "
             f"needed), until {until}:\n{url}\n"
         )
-        return [Mail(link.expert_email, f"Please review: {link.answer.question.text}", body)]
+        footer = f"--\nSent for {link.shared_by} by qasite. The link stops working on {until}."
+        subject = f"Please review: {link.answer.question.text}"
+        return [Mail(link.expert_email, subject, body, footer=footer)]
     answer, thread = comment.answer, comment.thread or comment
     if event == "comment":
         people = set(draft_editors(answer, actor).values_list("pk", flat=True))

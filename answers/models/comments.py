@@ -9,6 +9,7 @@ now is (`Comment.locate`), and says so when the passage is gone.
 """
 
 import datetime
+import re
 
 from django.conf import settings
 from django.core import signing
@@ -28,6 +29,12 @@ SECTIONS = {
 }
 QUOTE_MAX_CHARS = 1000
 CONTEXT_CHARS = 40
+# Of a passage found in more places than this (a single letter, say), the first ones.
+MAX_PLACES = 500
+# What one review link may post: an outside expert's review, not a flood.
+LINK_COMMENT_LIMIT = 200
+# The ends of blocks, which the page shows apart: "Is it safe?" "What does it cost?"
+BLOCK_ENDS = re.compile(r"</(?:p|li|h[1-6]|blockquote|td|th)>|<br\s*/?>", re.IGNORECASE)
 
 
 def _squeeze(text):
@@ -45,7 +52,7 @@ def texts_of(source, section):
         html = rendering.render_list(source)
     else:
         html = rendering.render_markdown(attribution.without_marks(source))
-    return [_squeeze(source), rendering.plain_text(html)]
+    return [_squeeze(source), rendering.plain_text(BLOCK_ENDS.sub(" ", str(html)))]
 
 
 def find_passage(text, quote, prefix="", suffix=""):
@@ -54,12 +61,18 @@ def find_passage(text, quote, prefix="", suffix=""):
     quote = _squeeze(quote)
     if not quote:
         return None
+    # The context counts only as far as it anchors: a posted megabyte costs nothing more.
+    prefix = _squeeze(prefix[-4 * CONTEXT_CHARS :])[-CONTEXT_CHARS:]
+    suffix = _squeeze(suffix[: 4 * CONTEXT_CHARS])[:CONTEXT_CHARS]
     best, best_score = None, -1
     start = text.find(quote)
-    while start != -1:
+    for _ in range(MAX_PLACES):
+        if start == -1:
+            break
         end = start + len(quote)
-        before, after = text[:start].rstrip(), text[end:].lstrip()
-        score = _common_suffix(before, _squeeze(prefix)) + _common_prefix(after, _squeeze(suffix))
+        before = text[max(0, start - CONTEXT_CHARS - 1) : start].rstrip()
+        after = text[end : end + CONTEXT_CHARS + 1].lstrip()
+        score = _common_suffix(before, prefix) + _common_prefix(after, suffix)
         if score > best_score:
             best, best_score = (start, end), score
         start = text.find(quote, start + 1)
@@ -152,6 +165,14 @@ class ReviewLink(models.Model):
             return "expired"
         return "open"
 
+    @property
+    def shared_by(self):
+        """Who shared it, as the expert reads it: their published name, else their full
+        name; never a login."""
+        user = self.created_by
+        profile = getattr(user, "contributor_profile", None)
+        return (profile.display_name if profile else user.get_full_name()) or "the editorial team"
+
     def shows(self):
         """The content the expert reads now."""
         return self.answer.frozen_content() if self.follows_later_drafts else self.content
@@ -217,6 +238,12 @@ class Comment(models.Model):
         return person_name(self.author)
 
     @property
+    def resolver(self):
+        """Who resolved it, as an outside expert may read it: a name, never a login."""
+        user = self.resolved_by
+        return (user.get_full_name() if user else "") or "the editorial team"
+
+    @property
     def is_open(self):
         return self.thread_id is None and self.resolved_at is None
 
@@ -254,7 +281,15 @@ def conversation_record(answer, since):
     threads = answer.comments.threads().select_related("author", "expert", "resolved_by")
     links = answer.review_links.select_related("created_by")
     if since is not None:
-        threads, links = threads.filter(created_at__gt=since), links.filter(created_at__gt=since)
+        # Started, answered, resolved or opened again since (a thread's history says when).
+        touched = Q(created_at__gt=since) | Q(resolved_at__gt=since)
+        touched |= Q(pk__in=answer.comments.filter(created_at__gt=since).values("thread_id"))
+        touched |= Q(pk__in=Comment.history.filter(history_date__gt=since).values("id"))
+        threads = threads.filter(touched)
+        links = links.filter(
+            Q(created_at__gt=since)
+            | Q(pk__in=answer.comments.filter(created_at__gt=since).values("expert_id"))
+        )
     return {
         "comments": [thread.record() for thread in threads.prefetch_related("replies")],
         "shared_with": [

@@ -62,12 +62,19 @@ def test_of_two_places_the_comment_keeps_to_the_one_selected(demo_answer, editor
 
 
 def test_a_passage_selected_on_the_page_is_found_in_the_words_patients_read(demo_answer, reviewer):
-    # On the preview the markers' numbers and the Markdown are not there.
-    research = demo_answer.research
-    sentence = research.split("\n")[0]
-    words = " ".join(sentence.split()[:8])
-    thread = conversation.start_thread(demo_answer, "research", words, "Source?", user=reviewer)
-    assert thread.locate() is not None
+    # On the page the marker's number is not there: the Markdown says "for MS [9]. A".
+    across_a_marker = "explored for MS. A 2025 phase 1 trial"
+    assert across_a_marker not in " ".join(demo_answer.research.split())
+    thread = conversation.start_thread(
+        demo_answer, "research", across_a_marker, "Source?", user=reviewer
+    )
+    text, start, end = thread.locate()
+    assert text[start:end] == across_a_marker
+    # Two questions to ask, read apart as the page shows them.
+    across_items = "might be eligible for? What are the known risks"
+    assert conversation.start_thread(
+        demo_answer, "doctor_questions", across_items, "Split?", user=reviewer
+    ).locate()
 
 
 def test_a_passage_that_is_not_in_the_draft_is_refused_and_nothing_is_kept(demo_answer, reviewer):
@@ -185,3 +192,63 @@ def test_a_comment_is_refused_with_a_reason_when_empty_too_long_or_unprintable(
             conversation.start_thread(demo_answer, "research", PASSAGE, body, user=reviewer)
     with pytest.raises(TransitionError, match="which part"):
         conversation.start_thread(demo_answer, "delete", "", "Hi", user=reviewer)
+
+
+def test_only_the_last_words_of_a_posted_context_count(demo_answer):
+    from answers.models.comments import find_passage
+
+    text = "It may help. Trials are small. It may help."
+    huge = "x" * 500_000 + " Trials are small."
+    assert find_passage(text, "It may help.", prefix=huge) == (31, 43)
+    assert find_passage(text, "It may help.", suffix="Trials are small." + "y" * 500_000) == (0, 12)
+
+
+def test_a_review_link_takes_so_many_comments_and_no_more(demo_answer, reviewer):
+    from answers.models.comments import LINK_COMMENT_LIMIT
+
+    link = conversation.share(demo_answer, reviewer, "Dr Ada Outside", days=7)
+    Comment.objects.bulk_create(
+        Comment(answer=demo_answer, section="research", body="Hm", expert=link)
+        for _ in range(LINK_COMMENT_LIMIT)
+    )
+    with pytest.raises(TransitionError, match="Ask the reviewer who sent it for a new one"):
+        conversation.start_thread(demo_answer, "research", PASSAGE, "One more", link=link)
+
+
+def test_a_reviewers_edit_in_review_is_checked_as_a_submission_would_be(
+    demo_answer, editor, reviewer, second_reviewer
+):
+    in_review(demo_answer, editor)
+    edit(demo_answer, reviewer, research=demo_answer.research + "\n\nA claim citing nothing.")
+    assert demo_answer.status == Answer.Status.IN_REVIEW
+    refusal = demo_answer.refusal("approve", second_reviewer)
+    assert "1 paragraph(s) cite nothing" in refusal
+
+
+def test_a_superusers_edit_in_review_sends_it_back_to_draft(demo_answer, editor, django_user_model):
+    boss = django_user_model.objects.create_superuser("boss", password="x")
+    in_review(demo_answer, editor)
+    edit(demo_answer, boss, short_answer="Rewritten by an administrator.")
+    assert demo_answer.status == Answer.Status.DRAFT
+
+
+def test_the_audit_record_keeps_what_was_said_since_on_an_older_thread(
+    demo_answer, editor, reviewer, second_reviewer
+):
+    old = conversation.start_thread(demo_answer, "research", PASSAGE, "Early remark", user=reviewer)
+    conversation.resolve(old, editor)
+    in_review(demo_answer, editor)
+    with committed():
+        demo_answer.approve(second_reviewer)
+    said = demo_answer.live_version.conversation["comments"]
+    assert [thread["comment"] for thread in said] == ["Early remark"]
+
+    conversation.resolve(old, reviewer, resolved=False)
+    conversation.reply(old, "Still true after the new trial?", user=reviewer)
+    conversation.resolve(old, editor)
+    in_review(demo_answer, editor)
+    with committed():
+        demo_answer.approve(second_reviewer)
+    [said] = demo_answer.live_version.conversation["comments"]
+    assert said["comment"] == "Early remark"
+    assert [reply["comment"] for reply in said["replies"]] == ["Still true after the new trial?"]

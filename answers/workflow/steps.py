@@ -282,6 +282,8 @@ STEPS = {
         checks=(
             _printable,
             _citations_sound,
+            # Again: a reviewer's edit in review was never submitted.
+            _every_paragraph_cited,
             _unchanged_since_submission,
             _four_eyes,
             _has_reviewer_profile,

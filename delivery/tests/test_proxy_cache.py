@@ -300,3 +300,29 @@ def test_an_outside_experts_draft_is_never_kept_by_varnish(
     conversation.revoke(link, reviewer)
     gone = get(varnish + path)
     assert gone.status_code == 410 and "A draft shared with you" not in gone.text
+
+
+def test_an_expert_can_send_from_a_page_opened_before_another_through_varnish(
+    varnish, demo_answer, reviewer
+):
+    """Two tabs on the review page: the first one's form still sends (Varnish keeps the
+    page's CSRF cookie, as for the report form)."""
+    import re as regex
+
+    from answers import conversation
+    from answers.models import Comment
+
+    link = conversation.share(demo_answer, reviewer, "Dr Ada Outside", days=7)
+    url = f"{varnish}/review/{link.token}/"
+    browser = requests.Session()
+    first_tab = browser.get(url, timeout=5).text
+    browser.get(url, timeout=5)  # a second tab
+    token = regex.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', first_tab).group(1)
+    sent = browser.post(
+        url,
+        data={"csrfmiddlewaretoken": token, "op": "comment", "section": "research",
+              "quote": "", "body": "Sent from the first tab."},
+        headers={"Referer": url}, allow_redirects=False, timeout=5,
+    )  # fmt: skip
+    assert sent.status_code == 302, sent.status_code
+    assert Comment.objects.get().body == "Sent from the first tab."

@@ -57,9 +57,10 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
-    # The admin, staff previews of drafts and the report form (its CSRF cookie) are
-    # never kept.
-    if (req.url ~ "^/admin(/|$)" || req.url ~ "^/ask/[^/]+/(preview|report)/") {
+    # The admin, staff previews of drafts, the report form and an outside expert's
+    # review page (their CSRF cookie) are never kept, and keep their cookies.
+    if (req.url ~ "^/admin(/|$)" || req.url ~ "^/ask/[^/]+/(preview|report)/" ||
+        req.url ~ "^/review/") {
         return (pass);
     }
     # A signed-in user's requests go to the app with their cookies, uncached.

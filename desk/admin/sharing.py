@@ -1,6 +1,7 @@
 """Sharing a draft with an outside expert: the review links of an answer, a form for a new
 one and Revoke. A view of `AnswerAdmin`, which wires it in its URLs."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_email
@@ -37,7 +38,8 @@ def share_view(answer_admin, request, pk):
                     expert_email=_email(posted.get("expert_email", "")),
                     follows_later_drafts=posted.get("follows_later_drafts") == "on",
                 )
-                sent = f"It was mailed to {link.expert_email}; " if link.expert_email else ""
+                mailed = settings.EMAIL_NOTIFICATIONS and link.expert_email
+                sent = f"It is being mailed to {link.expert_email}; " if mailed else ""
                 messages.success(
                     request,
                     f"A link for {link.expert_name}, working until {link.expires_at:%-d %b %Y}: "
@@ -49,7 +51,13 @@ def share_view(answer_admin, request, pk):
             error = " ".join(getattr(refused, "messages", ["That link is not this answer's."]))
     links = list(answer.review_links.select_related("created_by", "revoked_by"))
     for link in links:
-        link.url = request.build_absolute_uri(reverse("desk:outside-review", args=[link.token]))
+        # Whoever holds the address comments as the expert: only its maker sees it.
+        mine = link.created_by_id == request.user.pk
+        link.url = (
+            request.build_absolute_uri(reverse("desk:outside-review", args=[link.token]))
+            if mine
+            else ""
+        )
         link.comment_count = link.comments.count()
     context = admin_context(
         answer_admin, request, answer=answer, original=answer, links=links, error=error,

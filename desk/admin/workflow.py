@@ -9,11 +9,11 @@ from django.template.response import TemplateResponse
 
 from answers import readability, schedule
 from answers.attribution import uncited_blocks
-from answers.models import Answer, TransitionError
+from answers.models import FROZEN_CONTENT, Answer, TransitionError
 from answers.workflow import STEPS, UPDATE_NOTE_LENGTH
 from desk.admin.base import admin_context
 from desk.admin.comments import add_panel
-from desk.diffing import revision_diff
+from desk.diffing import content_diff
 
 
 def transition_view(answer_admin, request, pk, action):
@@ -101,12 +101,11 @@ def renumber_view(answer_admin, request, pk):
 
 
 def changes_against_live(answer):
-    """The draft against the version patients read: None if nothing is live."""
+    """What patients would read differently if the draft were approved: the live version's
+    frozen content against the draft's, shared records included. None if nothing is live."""
     live = answer.live_version
-    if live is None or live.answer_revision is None:
+    if live is None:
         return None
-    old = answer.history.filter(history_id=live.answer_revision).first()
-    new = answer.latest_revision()
-    if old is None or new is None:
-        return None
-    return revision_diff(old, new)
+    return content_diff(
+        {name: getattr(live, name) for name in FROZEN_CONTENT}, answer.frozen_content()
+    )

@@ -38,6 +38,13 @@ def library(demo):
     question = Question.objects.exclude(answer=demo).order_by("pk").first()
     question.text = LONG_QUESTION
     question.save()
+    # An open comment, so that its column holds a count.
+    from django.contrib.auth import get_user_model
+
+    from answers import conversation
+
+    reviewer = get_user_model().objects.get(username="reviewer")
+    conversation.start_thread(demo, "research", "", "Which trials?", user=reviewer)
     return demo
 
 
@@ -98,7 +105,9 @@ def test_the_answer_list_shows_status_on_the_site_and_next_review_at_1280px(
     expect(page.locator("#result_list tbody tr")).to_have_count(7)
     expect(page.locator("#result_list")).to_contain_text(LONG_QUESTION)
     page.screenshot(path=SHOTS / "admin-answer-list-1280.png")  # what the editor sees
-    columns = ["question", "status", "on_site", "next_review", "updated_at"]
+    columns = [
+        "question", "topic", "status", "open_comments", "on_site", "next_review", "updated_at",
+    ]  # fmt: skip
     assert_in_sight(layout(page, columns), columns)
     # The long question wraps onto several lines instead of widening the table.
     question = page.locator("#result_list tbody th", has_text=LONG_QUESTION)

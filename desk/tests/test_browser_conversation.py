@@ -202,3 +202,33 @@ def test_a_reviewer_comments_on_the_preview_and_a_passage_edited_away_is_reporte
     expect(thread).to_contain_text("Its passage is no longer in the text")
     expect(thread.get_by_role("button", name="Show in the text")).to_have_count(0)
     robin.context.close()
+
+
+def test_a_reply_being_typed_survives_another_comment_and_leaving_asks_first(
+    chromium, live_server, demo
+):
+    from django.contrib.auth import get_user_model
+
+    from answers import conversation
+
+    reviewer = get_user_model().objects.get(username="reviewer")
+    conversation.start_thread(demo, "research", PASSAGE, "First question", user=reviewer)
+    conversation.start_thread(demo, "short_answer", "", "Second question", user=reviewer)
+    editor = sign_in_as(chromium, live_server, "editor")
+    editor.goto(f"{live_server.url}/admin/answers/answer/{demo.pk}/comments/")
+    first = editor.locator("#comments .thread", has_text="First question")
+    first.get_by_label("Reply").fill("A reply I am still writing")
+    second = editor.locator("#comments .thread", has_text="Second question")
+    second.get_by_role("button", name="Resolve").click()
+    expect(editor.locator("#comments-title")).to_contain_text("1 open")
+    expect(
+        editor.locator("#comments .thread", has_text="First question").get_by_label("Reply")
+    ).to_have_value("A reply I am still writing")
+
+    asked = []
+    editor.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    editor.get_by_role("link", name="Edit the answer").click()
+    editor.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    assert editor.url.endswith("/comments/")  # stayed, with the reply still typed
+    editor.context.close()

@@ -177,10 +177,11 @@ def test_the_experts_page_shows_the_shared_draft_privately_and_takes_comments(
     assert "A later draft" not in page and "CAR-T cell therapy is a type" in page
     assert "/admin/" not in page  # no way into the desk
 
-    client.post(
+    posted = client.post(
         expert_url(link),
         {"op": "comment", "section": "research", "quote": PASSAGE, "body": "Small series."},
     )
+    assert posted.status_code == 302 and posted.url == expert_url(link) + "#comments"
     thread = Comment.objects.get()
     assert thread.expert == link and thread.author is None
     assert thread.by == "Dr Ada Outside (outside expert)"
@@ -211,7 +212,11 @@ def test_a_link_expired_tampered_or_for_nothing_shows_nothing_of_the_draft(
 
 def test_script_in_a_comment_is_shown_as_text_everywhere(client, demo_answer, editor, reviewer):
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    thread = conversation.start_thread(demo_answer, "research", PASSAGE, hostile, user=reviewer)
+    # A passage with markup in it: the editor's text may hold it, and the panel quotes it.
+    edit(demo_answer, editor, research=demo_answer.research + '\n\nA <b onclick="x">bold</b> [9]')
+    thread = conversation.start_thread(
+        demo_answer, "research", '<b onclick="x">bold</b>', hostile, user=reviewer
+    )
     link = conversation.share(demo_answer, reviewer, '<b onmouseover="x">Ada</b>', days=7)
     conversation.reply(thread, hostile, user=editor)
     client.force_login(editor)
@@ -228,6 +233,13 @@ def test_script_in_a_comment_is_shown_as_text_everywhere(client, demo_answer, ed
         assert response.status_code == 200
         assert "<script>alert" not in page and "<img src=x" not in page
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+        assert '<b onclick="x">' not in page and '<b onmouseover="x">' not in page
+    assert 'data-quote="&lt;b onclick=&quot;x&quot;&gt;bold&lt;/b&gt;"' in pages[1].content.decode()
+    # The expert's name, on their page.
+    assert (
+        "you, &lt;b onmouseover=&quot;x&quot;&gt;Ada&lt;/b&gt;, to read it"
+        in pages[3].content.decode()
+    )
 
 
 def test_sharing_with_an_address_mails_the_expert_the_link(
@@ -251,8 +263,56 @@ def test_every_comment_is_listed_read_only_with_its_history(client, demo_answer,
     assert f'{comments_url(demo_answer)}#comment-{thread.pk}">Open</a>' in listed
     assert "Robin Reviewer" in listed
     history = client.get(reverse("admin:answers_comment_history", args=[thread.pk]))
-    page = history.content.decode()
     assert history.status_code == 200
-    assert page.count("<tr") >= 4  # a header, and created, resolved, opened again
-    assert "Erin Editor" in page or "erin" in page
+    rows = [
+        (record.history_user, record.resolved_by)
+        for record in reversed(history.context["page_obj"].object_list)
+    ]
+    assert rows == [(None, None), (editor, editor), (reviewer, None)]
     assert client.post(reverse("admin:answers_comment_change", args=[thread.pk])).status_code == 403
+
+
+def test_a_refused_approval_keeps_its_form_and_what_was_typed(
+    client, in_review, reviewer, second_reviewer
+):
+    client.force_login(second_reviewer)
+    url = reverse("admin:answers_answer_transition", args=[in_review.pk, "approve"])
+    assert 'value="Approve and publish"' in client.get(url).content.decode()
+    # A comment arrives while the reviewer writes their approval.
+    conversation.start_thread(in_review, "research", PASSAGE, "Wait: one more", user=reviewer)
+    typed = {"comment": "Checked every source.", "update_note": "Added the 2025 trial"}
+    page = client.post(url, {**typed, "version": in_review.version}).content.decode()
+    assert "1 comment is still open" in page and "Wait: one more" in page
+    assert "Checked every source.</textarea>" in page
+    assert 'value="Added the 2025 trial"' in page
+
+
+def test_the_approve_page_shows_a_changed_source_as_patients_would_read_it(
+    client, in_review, editor, second_reviewer
+):
+    source = in_review.citations.get(number=10).source
+    source.title = "A corrected title of the phase 1 trial"
+    source._history_user = editor
+    source.save()
+    Answer.objects.sharing(source).record_shared_edit(editor, "Corrected the title")
+    in_review.refresh_from_db()
+    in_review.submit(editor)
+    client.force_login(second_reviewer)
+    page = client.get(
+        reverse("admin:answers_answer_transition", args=[in_review.pk, "approve"])
+    ).content.decode()
+    section = page.split("Changes since the live version")[1].split("</section>")[0]
+    assert "<h2>References</h2>" in section
+    assert "<del>Anti-BCMA</del><ins>A</ins> <del>CAR-T</del><ins>corrected</ins>" in section
+
+
+def test_only_the_reviewer_who_made_a_link_sees_its_address(
+    client, demo_answer, reviewer, second_reviewer
+):
+    link = conversation.share(demo_answer, reviewer, "Dr Ada Outside", days=7)
+    share_url = reverse("admin:answers_answer_share", args=[demo_answer.pk])
+    client.force_login(second_reviewer)
+    page = client.get(share_url).content.decode()
+    assert link.token not in page and "Only Robin Reviewer sees it" in page
+    client.force_login(reviewer)
+    assert link.token in client.get(share_url).content.decode()

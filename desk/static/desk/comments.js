@@ -13,6 +13,8 @@
  * - On a page that refused a step while comments were open (the approve page), resolving
  *   the last one shows the page again, with the step's form.
  *
+ * - Leaving the page with a comment or reply typed but not sent asks first.
+ *
  * Without JavaScript the forms post and come back as ordinary forms.
  */
 (function () {
@@ -75,7 +77,7 @@
   // A page: the text of a section as patients read it, without the citation markers'
   // numbers, whitespace squeezed, with where each character came from.
   function pageText(root) {
-    var text = "", where = [], space = true;
+    var text = "", where = [], space = true, block = null;
     var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
       acceptNode: function (node) {
         return node.parentElement.closest("sup.citation, .comment-on-selection")
@@ -84,17 +86,20 @@
       },
     });
     for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      var inBlock = node.parentElement.closest("p, li, h1, h2, h3, h4, h5, h6, blockquote, td, th");
+      if (block && inBlock !== block && !space) {
+        // Two blocks ("Is it safe?" "What does it cost?") read apart, as on the server.
+        text += " ";
+        where.push([node, 0]);
+        space = true;
+      }
+      block = inBlock;
       for (var i = 0; i < node.data.length; i++) {
         var blank = /\s/.test(node.data[i]);
         if (blank && space) continue;
         text += blank ? " " : node.data[i];
         where.push([node, i]);
         space = blank;
-      }
-      if (!space && /^(LI|P|H\d)$/.test(node.parentElement.tagName) && !node.nextSibling) {
-        text += " ";
-        where.push([node, node.data.length]);
-        space = true;
       }
     }
     return { text: text, where: where };
@@ -223,7 +228,10 @@
       var words = d.quote.split(" ").map(function (word) {
         return word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       });
-      var match = new RegExp(words.join("\\s+")).exec(textarea.value);
+      var match =
+        new RegExp(words.join("\\s+")).exec(textarea.value) ||
+        // Selected on the page: the Markdown may have markers ([9]) and emphasis between.
+        new RegExp(words.join("(?:\\s|\\[[\\d,\\s\u2013-]+\\]|[*_`])+")).exec(textarea.value);
       if (match) {
         textarea.focus();
         textarea.setSelectionRange(match.index, match.index + match[0].length);
@@ -257,14 +265,28 @@
       headers: { "X-Requested-With": "fetch" },
     })
       .then(function (response) {
-        if (response.redirected || (response.status !== 200 && response.status !== 400)) {
-          throw new Error(response.status === 403 || response.redirected ? "signed-out" : "failed");
-        }
+        if (response.status === 410) throw new Error("closed");
+        if (response.redirected || response.status === 403) throw new Error("refused");
+        if (response.status !== 200 && response.status !== 400) throw new Error("failed");
         return response.text();
       })
       .then(function (html) {
+        if (html.indexOf('id="comments"') === -1) throw new Error("failed");
+        // What is typed in the other boxes stays typed (the one just sent comes back empty).
+        var typed = {};
+        panel().querySelectorAll("textarea").forEach(function (box) {
+          if (!form.contains(box) && box.value) typed[box.id] = box.value;
+        });
         panel().outerHTML = html;
-        if (panel().dataset.open === "0" && document.querySelector("[data-reload-when-resolved]")) {
+        Object.keys(typed).forEach(function (id) {
+          var box = document.getElementById(id);
+          if (box && !box.value) box.value = typed[id];
+        });
+        var anythingTyped = Array.prototype.some.call(
+          document.querySelectorAll("textarea, input[type=text]"),
+          function (box) { return box.value.trim() && !box.readOnly && box.offsetParent; }
+        );
+        if (panel().dataset.open === "0" && document.querySelector("[data-reload-when-resolved]") && !anythingTyped) {
           // The approve page refused for the open comments: show it again, with its form.
           window.location.reload();
           return;
@@ -278,12 +300,26 @@
         var note = form.querySelector(".errornote") || document.createElement("p");
         note.className = "errornote";
         note.setAttribute("role", "alert");
-        note.textContent =
-          error.message === "signed-out"
+        var inAdmin = form.action.indexOf("/admin/") !== -1;
+        note.textContent = {
+          closed: "This review link no longer works: nothing was saved. Copy your text and ask the reviewer who sent the link for a new one.",
+          refused: inAdmin
             ? "You are signed out: nothing was saved. Sign in again in another tab, then press the button again (your text stays here)."
-            : "The comment could not be sent: nothing was saved. Try again (your text stays here).";
+            : "The page is too old to send from: nothing was saved. Copy your text, reload the page and send it again.",
+          failed: "The comment could not be sent: nothing was saved. Try again (your text stays here).",
+        }[error.message] || "The comment could not be sent: nothing was saved. Try again (your text stays here).";
         form.prepend(note);
       });
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    var unsent = panel() && Array.prototype.some.call(panel().querySelectorAll("textarea"), function (box) {
+      return box.value.trim();
+    });
+    if (unsent) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
   });
 
   document.addEventListener("DOMContentLoaded", function () {
