@@ -11,6 +11,7 @@ name, the cited sources' records and the disclaimer. "Changed since submission" 
 digest of all of it, and four eyes looks at who changed any of it.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.dispatch import Signal
@@ -70,7 +71,9 @@ def _reviews(user):
     """A medical reviewer by role or permission (a superuser's every permission aside)."""
     if user is None:
         return False
-    reviewers = type(user).objects.with_perm("answers.review_answer", include_superusers=False)
+    reviewers = get_user_model().objects.with_perm(
+        "answers.review_answer", include_superusers=False
+    )
     return reviewers.filter(pk=user.pk).exists()
 
 
