@@ -45,8 +45,15 @@ def _body(body):
     return body
 
 
-def _may(user, permission, refusal):
-    if user is not None and not (user.is_active and user.is_staff and user.has_perm(permission)):
+def _may(user, permission, refusal, link=None):
+    """`user` may, or, with no user, it is an outside expert's `link` that still works."""
+    if user is None:
+        if link is None:
+            raise TransitionError(refusal)
+        if not ReviewLink.objects.usable().filter(pk=link.pk).exists():  # as it is now
+            raise TransitionError("This review link no longer works: ask for a new one.")
+        return
+    if not (user.is_active and user.is_staff and user.has_perm(permission)):
         raise TransitionError(refusal)
 
 
@@ -82,7 +89,7 @@ def _within_limit(link):
 def start_thread(answer, section, quote, body, *, user=None, link=None, prefix="", suffix=""):
     """A comment on `quote` in `section` of the draft (no quote: the whole section), by a
     member of the team (`user`) or an outside expert (`link`)."""
-    _may(user, "answers.add_comment", "Only editors and medical reviewers can comment.")
+    _may(user, "answers.add_comment", "Only editors and medical reviewers can comment.", link)
     if section not in SECTIONS:
         raise TransitionError("Say which part of the answer the comment is on.")
     body = _body(body)
@@ -102,7 +109,7 @@ def start_thread(answer, section, quote, body, *, user=None, link=None, prefix="
 
 @transaction.atomic
 def reply(thread, body, *, user=None, link=None):
-    _may(user, "answers.add_comment", "Only editors and medical reviewers can reply.")
+    _may(user, "answers.add_comment", "Only editors and medical reviewers can reply.", link)
     if thread.thread_id is not None:
         thread = thread.thread
     if link is not None and thread.expert_id != link.pk:

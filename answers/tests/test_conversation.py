@@ -252,3 +252,13 @@ def test_the_audit_record_keeps_what_was_said_since_on_an_older_thread(
     [said] = demo_answer.live_version.conversation["comments"]
     assert said["comment"] == "Early remark"
     assert [reply["comment"] for reply in said["replies"]] == ["Still true after the new trial?"]
+
+
+def test_nobody_comments_without_an_account_or_a_link_that_works(demo_answer, reviewer):
+    with pytest.raises(TransitionError, match="Only editors and medical reviewers"):
+        conversation.start_thread(demo_answer, "research", PASSAGE, "Anonymous")
+    link = conversation.share(demo_answer, reviewer, "Dr Ada Outside", days=7)
+    conversation.revoke(link, reviewer)
+    with pytest.raises(TransitionError, match="no longer works"):
+        conversation.start_thread(demo_answer, "research", PASSAGE, "Late", link=link)
+    assert not Comment.objects.exists()
