@@ -45,6 +45,46 @@ def empty_page_cache():
     caches[settings.RATELIMIT_USE_CACHE].clear()  # and no report counted yet
 
 
+@pytest.fixture(autouse=True)
+def quiet_live_server(request):
+    """A browser test's pages may still be talking to the live server as it ends: a closing
+    tab sends what was typed (desk/static/desk/keep_typing.js). Wait until the server has
+    answered them, before the database is emptied under their feet."""
+    if not request.node.get_closest_marker("browser"):
+        yield
+        return
+    import threading
+    import time
+
+    from django.core.signals import request_finished, request_started
+
+    lock, state = threading.Lock(), {"open": 0, "last": 0.0}
+
+    def started(**kwargs):
+        with lock:
+            state["open"] += 1
+            state["last"] = time.monotonic()
+
+    def finished(**kwargs):
+        with lock:
+            state["open"] -= 1
+            state["last"] = time.monotonic()
+
+    request_started.connect(started, weak=False)
+    request_finished.connect(finished, weak=False)
+    yield
+    ending = time.monotonic()
+    deadline = ending + 5
+    while time.monotonic() < deadline:
+        with lock:
+            quiet_since = max(state["last"], ending)
+            if state["open"] <= 0 and time.monotonic() - quiet_since > 0.3:
+                break
+        time.sleep(0.05)
+    request_started.disconnect(started)
+    request_finished.disconnect(finished)
+
+
 @pytest.fixture
 def editor(django_user_model):
     """An editor who is also the demo answer's writer (so it can meet the JAMA gate)."""
