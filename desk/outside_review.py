@@ -21,11 +21,8 @@ from django.views.decorators.csrf import csrf_protect
 
 from answers import conversation
 from answers.models import ReviewLink, TransitionError, freeze
-from answers.models.comments import QUOTE_MAX_CHARS, SECTIONS
-from answers.workflow import COMMENT_MAX_CHARS
+from desk.admin.comments import FETCHED, panel, threads_of
 from patient_site.views import with_notices
-
-FETCHED = "fetch"
 
 
 def _private(response):
@@ -36,25 +33,11 @@ def _private(response):
 
 
 def _panel(request, link, content, error="", kept=None):
-    threads = list(
-        link.answer.comments.threads().filter(expert=link).prefetch_related("replies__author")
+    """The expert's own threads, found in what the link shows; no resolving."""
+    threads = threads_of(
+        link.answer.comments.threads().filter(expert=link), SimpleNamespace(**content)
     )
-    shown = SimpleNamespace(**content)
-    for thread in threads:
-        thread.found = thread.locate(shown) is not None if thread.quote else True
-    return {
-        "threads": threads,
-        "open_count": sum(thread.is_open for thread in threads),
-        "sections": list(SECTIONS.items()),
-        "may_comment": True,
-        "may_resolve": False,
-        "panel_url": request.path,
-        "back": request.path,
-        "error": error,
-        "kept": kept or {},
-        "comment_max": COMMENT_MAX_CHARS,
-        "quote_max": QUOTE_MAX_CHARS,
-    }
+    return panel(threads, request.path, request.path, True, False, error, kept)
 
 
 @never_cache

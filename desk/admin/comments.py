@@ -26,38 +26,50 @@ from desk.admin.base import admin_context
 FETCHED = "fetch"  # the X-Requested-With of the panel's own requests
 
 
-def threads_of(answer):
-    """The answer's threads, open first, each with its replies and where its passage is."""
+def threads_of(threads, text):
+    """`threads` (a queryset of them), open first, each with its replies and whether its
+    passage is in `text` (an answer, or what a review link shows)."""
     threads = list(
-        answer.comments.threads()
-        .select_related("author", "expert", "resolved_by")
-        .prefetch_related("replies__author", "replies__expert")
+        threads.select_related("author", "expert", "resolved_by").prefetch_related(
+            "replies__author", "replies__expert"
+        )
     )
     for thread in threads:
-        thread.found = thread.locate(answer) is not None if thread.quote else True
+        thread.found = thread.locate(text) is not None if thread.quote else True
     threads.sort(key=lambda thread: (not thread.is_open, thread.created_at))
     return threads
 
 
-def panel_context(request, answer, back="", error="", kept=None):
-    """What comments_panel.html needs. `back`: the page the panel is on, where a form
-    without JavaScript returns; `kept`: what was typed into a refused form."""
-    threads = threads_of(answer)
-    user = request.user
+def panel(threads, url, back, may_comment, may_resolve, error="", kept=None):
+    """What comments_panel.html needs. `url`: where its forms post; `back`: the page it is
+    on, where a form without JavaScript returns; `kept`: what was typed into a refused form."""
     return {
-        "answer": answer,
         "threads": threads,
         "open_count": sum(thread.is_open for thread in threads),
         "sections": list(SECTIONS.items()),
-        "may_comment": user.has_perm("answers.add_comment"),
-        "may_resolve": user.has_perm("answers.change_comment"),
-        "panel_url": reverse("admin:answers_answer_comments", args=[answer.pk]),
-        "back": back or request.get_full_path(),
+        "may_comment": may_comment,
+        "may_resolve": may_resolve,
+        "panel_url": url,
+        "back": back,
         "error": error,
         "kept": kept or {},
         "comment_max": COMMENT_MAX_CHARS,
         "quote_max": QUOTE_MAX_CHARS,
     }
+
+
+def panel_context(request, answer, back="", error="", kept=None):
+    """The panel of the team's pages: every thread of the answer's draft."""
+    user = request.user
+    return panel(
+        threads_of(answer.comments.threads(), answer),
+        reverse("admin:answers_answer_comments", args=[answer.pk]),
+        back or request.get_full_path(),
+        may_comment=user.has_perm("answers.add_comment"),
+        may_resolve=user.has_perm("answers.change_comment"),
+        error=error,
+        kept=kept,
+    )
 
 
 def comments_view(answer_admin, request, pk):
