@@ -164,6 +164,8 @@ def test_run_schedule_every_keeps_running_and_puts_an_approval_live_when_its_tim
         "DEBUG": "1",
         "DATABASE_URL": database_url(connection.settings_dict),
         "PAGE_CACHE_DIR": settings.PAGE_CACHE_DIR,  # this run's, not the developer's
+        # Its lines reach the pipe as written: a terminated process flushes nothing.
+        "PYTHONUNBUFFERED": "1",
     }
     command = [sys.executable, "manage.py", "run_schedule", "--every", "1"]
     process = subprocess.Popen(
