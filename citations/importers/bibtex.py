@@ -14,7 +14,15 @@ from bibtexparser.middlewares import (
     SplitNameParts,
 )
 
-from citations.importers.records import ImportFailed, author_name, record, year_of
+from citations.importers.records import (
+    ImportFailed,
+    author_name,
+    calendar_date,
+    date_of,
+    month_of,
+    record,
+    year_of,
+)
 from citations.models import Source
 
 
@@ -23,38 +31,74 @@ def read_bibtex(text):
         text,
         append_middleware=[LatexDecodingMiddleware(), SeparateCoAuthors(), SplitNameParts()],
     )
-    records = []
-    for entry in library.entries:
-        fields = {key.lower(): field.value for key, field in entry.fields_dict.items()}
-        people = fields.get("author", [])
-        authors = "; ".join(
-            author_name(" ".join([*name.von, *name.last]), " ".join(name.first))
-            for name in people
-            if hasattr(name, "last")
-        )
-        kind = {"book": "book", "inbook": "chapter", "incollection": "chapter",
-                "techreport": "report", "online": "webpage", "misc": "webpage"}.get(
-            entry.entry_type.lower(), Source.Kind.ARTICLE
-        )  # fmt: skip
-        records.append(
-            record(
-                kind=kind,
-                authors=authors,
-                title=_unbrace(fields.get("title", "")),
-                container_title=_unbrace(fields.get("journal") or fields.get("booktitle") or ""),
-                journal_abbreviation=_unbrace(fields.get("shortjournal", "")),  # biblatex
-                year=year_of(fields.get("year")),
-                volume=fields.get("volume", ""),
-                issue=fields.get("number", ""),
-                pages=fields.get("pages", ""),
-                doi=fields.get("doi", ""),
-                pmid=fields.get("pmid", ""),
-                url=fields.get("url", ""),
-            )
-        )
+    records = [bibtex_record(entry) for entry in library.entries]
     if not records and library.failed_blocks:
         raise ImportFailed("This does not read as BibTeX: no entry could be parsed.")
     return records
+
+
+KINDS = {"book": "book", "inbook": "chapter", "incollection": "chapter",
+         "inproceedings": "paper-conference", "conference": "paper-conference",
+         "proceedings": "book", "techreport": "report", "report": "report",
+         "online": "webpage", "misc": "webpage"}  # fmt: skip
+
+
+def names(people):
+    return "; ".join(
+        author_name(" ".join([*name.von, *name.last]), " ".join(name.first))
+        for name in people or []
+        if hasattr(name, "last")
+    )
+
+
+def bibtex_record(entry):
+    fields = {key.lower(): field.value for key, field in entry.fields_dict.items()}
+    kind = KINDS.get(entry.entry_type.lower(), Source.Kind.ARTICLE)
+    # biblatex's date ("2023-05-17") where given, else BibTeX's year, month and day.
+    year, month, day = date_of(fields.get("date", ""))
+    if not year:
+        year, month = year_of(fields.get("year")), month_of(fields.get("month"))
+        day = int(fields["day"]) if month and str(fields.get("day", "")).isdigit() else None
+    report = kind == Source.Kind.REPORT
+    return record(
+        kind=kind,
+        authors=names(fields.get("author")),
+        title=_unbrace(fields.get("title", "")),
+        container_title=_unbrace(
+            fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle") or ""
+        ),  # fmt: skip
+        journal_abbreviation=_unbrace(fields.get("shortjournal", "")),  # biblatex
+        year=year,
+        month=month,
+        day=day,
+        editors=names(fields.get("editor")),
+        edition=_unbrace(fields.get("edition", "")),
+        publisher=_unbrace(
+            fields.get("publisher") or fields.get("institution") or fields.get("organization") or ""
+        ),  # fmt: skip
+        publisher_place=_unbrace(fields.get("address") or fields.get("location") or ""),
+        event=_unbrace(fields.get("eventtitle", "")),
+        event_place=_unbrace(fields.get("venue", "")),
+        number=fields.get("number", "") if report else "",
+        volume=fields.get("volume", ""),
+        issue=fields.get("issue") or ("" if report else fields.get("number", "")),
+        pages=fields.get("pages", ""),
+        doi=fields.get("doi", ""),
+        pmid=fields.get("pmid", ""),
+        url=fields.get("url", ""),
+        accessed=calendar_date(fields.get("urldate", "")),
+        imported_record={
+            "format": "bibtex",
+            "record": {
+                "type": entry.entry_type,
+                "key": entry.key,
+                **{
+                    key: str(value) if not isinstance(value, list) else [str(v) for v in value]
+                    for key, value in fields.items()
+                },
+            },
+        },
+    )
 
 
 def _unbrace(value):

@@ -9,7 +9,10 @@ import io
 
 from Bio import Medline
 
-from citations.importers.records import ImportFailed, record, year_of
+from citations.importers.records import ImportFailed, calendar_date, date_of, record
+
+# MEDLINE's book records (PubMed Bookshelf) carry these; a journal article has none.
+BOOK_TAGS = {"BTI", "CTI", "ED", "FED", "PB"}
 
 
 def read_medline(text):
@@ -19,19 +22,35 @@ def read_medline(text):
             continue
         ids = [*entry.get("LID", "").split(" ; "), *entry.get("AID", [])]
         doi = next((i.replace("[doi]", "").strip() for i in ids if i.endswith("[doi]")), "")
+        year, month, day = date_of(entry.get("DP"))
+        book = bool(BOOK_TAGS & set(entry))
+        kind = ("chapter" if entry.get("BTI") and entry.get("TI") else "book") if book else ""
         records.append(
             record(
+                kind=kind,
                 authors="; ".join(entry.get("AU", [])),
-                title=entry.get("TI", ""),
-                container_title=entry.get("JT", "") or entry.get("TA", ""),
+                title=entry.get("TI", "") or entry.get("BTI", ""),
+                container_title=entry.get("JT", "")
+                or entry.get("TA", "")
+                or (entry.get("BTI", "") if kind == "chapter" else ""),
                 journal_abbreviation=entry.get("TA", ""),
-                year=year_of(entry.get("DP")),
+                year=year,
+                month=month,
+                day=day,
+                # DEP: the electronic publication date, "20230517".
+                published_online=calendar_date(entry.get("DEP")),
+                editors="; ".join(entry.get("ED", [])),
+                edition=entry.get("EN", ""),
+                publisher=entry.get("PB", ""),
+                # PL is where a journal is published too: a reference prints it for books.
+                publisher_place=entry.get("PL", "") if book else "",
                 volume=entry.get("VI", ""),
                 issue=entry.get("IP", ""),
                 pages=entry.get("PG", ""),
                 doi=doi,
                 pmid=entry.get("PMID", ""),
                 publication_types=entry.get("PT", []),
+                imported_record={"format": "medline", "record": dict(entry)},
             )
         )
     if not records:

@@ -6,14 +6,46 @@ editor pastes. It comes over the network, so it is parsed with defusedxml, which
 entity-expansion and external-entity tricks that the standard library would follow.
 """
 
+from datetime import date
+from xml.etree.ElementTree import tostring
+
 from defusedxml import ElementTree
 
-from citations.importers.records import ImportFailed, record, year_of
+from citations.importers.records import ImportFailed, checked, date_of, month_of, record
 
 
 def _text(element, path):
     found = element.find(path)
     return "".join(found.itertext()).strip() if found is not None else ""
+
+
+def _markup(element):
+    """An element's text with its inline tags (<i>, <sup>, <sub> and the rest) written out,
+    for `records.title_markup` to keep what a reference may show."""
+    if element is None:
+        return ""
+    parts = [element.text or ""]
+    for child in element:
+        parts.append(f"<{child.tag}>{_markup(child)}</{child.tag}>{child.tail or ''}")
+    return "".join(parts)
+
+
+def _date(element):
+    """(year, month, day) of a PubDate or ArticleDate ("2023", "May" or "05", "17"), or of
+    its MedlineDate ("1998 Dec-1999 Jan")."""
+    if element is None:
+        return None, None, None
+    year = _text(element, "Year")
+    if not year:
+        return date_of(_text(element, "MedlineDate"))
+    month = month_of(_text(element, "Month"))
+    day = _text(element, "Day")
+    return checked(int(year), month, int(day) if month and day.isdigit() else None)
+
+
+def _online(info):
+    year, month, day = _date(info.find("ArticleDate[@DateType='Electronic']"))
+    return date(year, month, day) if day else None
 
 
 def read_pubmed_xml(xml):
@@ -45,17 +77,18 @@ def read_pubmed_xml(xml):
             for c in citation.findall("CommentsCorrectionsList/CommentsCorrections")
             if c.get("RefType") == "RetractionIn"
         ]
-        pub_date = info.find("Journal/JournalIssue/PubDate")
+        year, month, day = _date(info.find("Journal/JournalIssue/PubDate"))
         records.append(
             record(
                 authors="; ".join(a for a in authors if a),
-                title=_text(info, "ArticleTitle"),
+                title=_markup(info.find("ArticleTitle")),
                 container_title=_text(info, "Journal/Title"),
                 journal_abbreviation=_text(citation, "MedlineJournalInfo/MedlineTA")
                 or _text(info, "Journal/ISOAbbreviation"),
-                year=year_of(_text(pub_date, "Year") or _text(pub_date, "MedlineDate"))
-                if pub_date is not None
-                else None,
+                year=year,
+                month=month,
+                day=day,
+                published_online=_online(info),
                 volume=_text(info, "Journal/JournalIssue/Volume"),
                 issue=_text(info, "Journal/JournalIssue/Issue"),
                 pages=_text(info, "Pagination/MedlinePgn"),
@@ -65,6 +98,10 @@ def read_pubmed_xml(xml):
                 retraction_notice_url=f"https://pubmed.ncbi.nlm.nih.gov/{retracted_in[0]}/"
                 if retracted_in
                 else "",
+                imported_record={
+                    "format": "pubmed-xml",
+                    "record": tostring(article, encoding="unicode"),
+                },
             )
         )
     return records

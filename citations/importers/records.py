@@ -8,10 +8,12 @@ a page range, a journal's abbreviation or an evidence type is cleaned the same w
 it came from RIS or XML.
 """
 
+import html
 import re
+from datetime import date
 
-from citations import journals
 from citations.characters import strip_unprintable
+from citations.formatting import full_page_range
 from citations.models import Source, normalize_doi
 
 
@@ -69,6 +71,104 @@ def year_of(text):
     return int(match.group(1)) if match else None
 
 
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
+
+
+def month_of(text):
+    """1–12 from "5", "05", "May", "may" or "May-Jun" (its first month), else None."""
+    text = str(text or "").strip().lower()
+    if text.isdigit():
+        return int(text) if 1 <= int(text) <= 12 else None
+    return MONTHS.get(text[:3])
+
+
+def date_of(text):
+    """(year, month, day) as far as `text` gives them: "2023 May 17", "2023/05/17/",
+    "2023-05", "20230517", "May 17, 2023", "2023 Spring" (the year only)."""
+    text = str(text or "").strip()
+    words = re.match(r"^(\d{4})\s+([A-Za-z]{3,})\.?(?:\s+(\d{1,2}))?", text)
+    if words:
+        month = month_of(words.group(2))
+        day = int(words.group(3)) if month and words.group(3) else None
+        return checked(int(words.group(1)), month, day)
+    numeric = re.match(r"^(\d{4})(?:[-/ ]?(\d{1,2})(?:[-/ ]?(\d{1,2}))?)?(?:\D|$)", text)
+    if numeric and year_of(numeric.group(1)):
+        year = int(numeric.group(1))
+        month = month_of(numeric.group(2)) if numeric.group(2) else None
+        day = int(numeric.group(3)) if month and numeric.group(3) else None
+        return checked(year, month, day)
+    spelled = re.match(r"^([A-Za-z]{3,})\.?\s+(\d{1,2}),?\s+(\d{4})$", text)
+    if spelled and month_of(spelled.group(1)):
+        return checked(int(spelled.group(3)), month_of(spelled.group(1)), int(spelled.group(2)))
+    return checked(year_of(text), None, None)
+
+
+def checked(year, month, day):
+    """The parts, or fewer of them where they name no real day (a record's "2023 Feb 30")."""
+    if not year or not 1600 <= year <= 2200:
+        return None, None, None
+    if month and day:
+        try:
+            date(year, month, day)
+        except ValueError:
+            day = None
+    return year, month, day
+
+
+def calendar_date(text):
+    """A whole date (for "published online" and "accessed") or None if `text` gives less."""
+    year, month, day = date_of(text)
+    return date(year, month, day) if day else None
+
+
+def csl_parts(value):
+    """(year, month, day) of a CSL-JSON date: {"date-parts": [[2023, 5, 17]]} or {"raw": …}."""
+    if not isinstance(value, dict):
+        return None, None, None
+    parts = (value.get("date-parts") or [[None]])[0] or [None]
+    if parts[0] in (None, ""):
+        return date_of(value.get("raw") or value.get("literal") or "")
+    numbers = []
+    for part in parts[:3]:
+        try:
+            numbers.append(int(part))
+        except (TypeError, ValueError):
+            break
+    numbers += [None] * (3 - len(numbers))
+    return checked(*numbers)
+
+
+def csl_date(value):
+    year, month, day = csl_parts(value)
+    return date(year, month, day) if day else None
+
+
+# Title markup as publishers send it (HTML, JATS, PubMed's XML) → the three tags a
+# reference keeps (citations.formatting.rich_text); any other tag is dropped, its text kept.
+MARKUP_TAG = re.compile(r"<(/?)\s*(?:jats:|mml:)?([a-zA-Z][\w.-]*)\b[^<>]*?(/?)>")
+MARKUP_KEPT = {"i": "i", "em": "i", "italic": "i", "sup": "sup", "superscript": "sup",
+               "sub": "sub", "subscript": "sub"}  # fmt: skip
+
+
+def title_markup(title):
+    """ "<jats:italic>M. tuberculosis</jats:italic> &amp; CO<sub>2</sub>" →
+    "<i>M. tuberculosis</i> & CO<sub>2</sub>"."""
+    if "<" not in title and "&" not in title:
+        return title
+
+    def kept(tag):
+        closing, name, empty = tag.groups()
+        name = MARKUP_KEPT.get(name.lower())
+        return f"<{closing}{name}>" if name and not empty else ""
+
+    return html.unescape(MARKUP_TAG.sub(kept, title))
+
+
 def record(**fields):
     """A complete record: every Source field the importers fill, with defaults."""
     types = fields.get("publication_types") or []
@@ -80,16 +180,29 @@ def record(**fields):
         # The journal's abbreviation as the record gives it (MEDLINE's TA, say), if any.
         "journal_abbreviation": "",
         "year": None,
+        "month": None,
+        "day": None,
+        "published_online": None,
+        "editors": "",
+        "edition": "",
+        "publisher": "",
+        "publisher_place": "",
+        "event": "",
+        "event_place": "",
+        "number": "",
         "volume": "",
         "issue": "",
         "pages": "",
         "doi": "",
         "pmid": "",
         "url": "",
+        "accessed": None,
         "publication_types": types,
         "evidence_type": evidence_from_publication_types(types),
         "retraction_status": retraction_from_publication_types(types),
         "retraction_notice_url": "",
+        # What the import read, kept for later versions of qasite to read more from.
+        "imported_record": {},
     }
     base.update({key: value for key, value in fields.items() if value not in (None, "")})
     for key, value in base.items():
@@ -97,14 +210,20 @@ def record(**fields):
             base[key] = tidy(value)
     base["publication_types"] = [kind for kind in map(tidy, types) if kind]
     base["doi"] = normalize_doi(base["doi"])
-    base["title"] = base["title"].rstrip(".")
+    base["title"] = tidy(title_markup(base["title"])).rstrip(".")
     base["journal_abbreviation"] = (
-        journals.abbreviation(base["container_title"], base["journal_abbreviation"])
+        Source.objects.abbreviation_for(base["container_title"], base["journal_abbreviation"])
         if base["kind"] == Source.Kind.ARTICLE
         else ""
     )
     base["issue"] = base["issue"].replace("–", "-")
-    base["pages"] = full_page_range(base["pages"].replace("–", "-").replace("--", "-"))
+    base["pages"] = full_page_range(base["pages"])
+    if not base["year"]:
+        base["month"] = base["day"] = None
+    if base["kind"] == Source.Kind.ARTICLE:
+        # Not in a journal article's reference: its handling editor (Crossref names one)
+        # and its journal's publisher.
+        base["editors"] = base["publisher"] = base["publisher_place"] = base["edition"] = ""
     return base
 
 
@@ -113,15 +232,6 @@ def tidy(text):
     and indent with tabs, and a data file is not typed by a person who could fix it."""
     spaced = " ".join(text.split())  # str.split() takes \x1c-\x1f and \x85 for spaces too
     return " ".join(strip_unprintable(spaced).split())
-
-
-def full_page_range(pages):
-    """ "616-7" → "616-617": PubMed abbreviates page ranges, AMA writes them out."""
-    match = re.fullmatch(r"(\d+)-(\d+)", pages)
-    if match and len(match.group(2)) < len(match.group(1)):
-        start, end = match.groups()
-        return f"{start}-{start[: len(start) - len(end)]}{end}"
-    return pages
 
 
 def pages(start, end=""):

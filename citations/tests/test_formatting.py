@@ -14,7 +14,7 @@ DEMO_AMA = {
     "37748491": "Schett G, Mackensen A, Mougiakakos D. CAR T-cell therapy in autoimmune "
     "diseases. <i>Lancet</i>. 2023;402(10416):2034-2044. doi:10.1016/S0140-6736(23)01126-1",
     "": "Wang W, Tian D, Qin C, et al. Anti-BCMA CAR-T cells in progressive multiple sclerosis. "
-    "<i>Cell</i>. Published online 2025. "
+    "<i>Cell</i>. Published online October 15, 2025. Accessed December 7, 2026. "
     "https://www.cell.com/cell/fulltext/S0092-8674(25)01088-8",
     "39276207": "Konitsioti AM, Prüss H, Laurent S, Fink GR, Heesen C, Warnke C. Chimeric "
     "antigen receptor T-cell therapy for autoimmune diseases of the central nervous system: a "

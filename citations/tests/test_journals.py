@@ -1,8 +1,7 @@
 """Journal names in AMA's abbreviated form (the NLM catalogue's), whatever the import gave:
-one journal reads the same on a page whether its source came from RIS, BibTeX, MEDLINE,
-PubMed or Crossref."""
+the record's own abbreviation, else the library's for the same journal, else the ISO 4
+rules (citations/journals.py)."""
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,8 @@ from citations.importers import read_bibtex, read_csl_json, read_medline, read_p
 from citations.models import Source
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# The library is asked for a journal's abbreviation.
+pytestmark = pytest.mark.django_db
 
 # The same NEJM paper as two reference managers export it: RIS with the abbreviation, BibTeX
 # with the full name.
@@ -50,53 +51,67 @@ def journal_as_printed(record):
 
 
 @pytest.mark.parametrize(
-    "name",
+    ("title", "abbreviation"),
     [
-        "New England Journal of Medicine",
-        "The New England journal of medicine",  # MEDLINE's JT
-        "the new england journal of medicine.",
-        "N. Engl. J. Med.",
-        "N Engl J Med",
+        # NLM's abbreviations of these journals, which ISO 4 gives too.
+        ("Nature medicine", "Nat Med"),
+        ("The New England journal of medicine", "N Engl J Med"),  # MEDLINE's JT
+        ("Journal of Neurology", "J Neurol"),
+        ("The Lancet. Neurology", "Lancet Neurol"),
+        ("Lancet (London, England)", "Lancet"),  # NLM's place qualifier is left out
+        ("BMJ (Clinical research ed.)", "BMJ"),
+        ("Bioinformatics (Oxford, England)", "Bioinformatics"),  # one word: not abbreviated
+        ("Proceedings of the National Academy of Sciences of the United States of America",
+         "Proc Natl Acad Sci U S A"),
+        ("Journal of Neurology, Neurosurgery, and Psychiatry", "J Neurol Neurosurg Psychiatry"),
+        ("Multiple Sclerosis and Related Disorders", "Mult Scler Relat Disord"),
+        ("JAMA", "JAMA"),
+        ("Cell", "Cell"),
+        ("N. Engl. J. Med.", "N Engl J Med"),  # an abbreviation already
     ],
-)
-def test_every_spelling_of_a_known_journal_gives_the_nlm_abbreviation(name):
-    assert journals.abbreviation(name) == "N Engl J Med"
+)  # fmt: skip
+def test_a_journal_without_an_abbreviation_gets_the_iso_4_one(title, abbreviation):
+    assert journals.iso4(title) == abbreviation
+    assert Source.objects.abbreviation_for(title) == abbreviation
 
 
-def test_ampersand_and_and_read_alike():
-    assert journals.abbreviation("The Lancet Diabetes and Endocrinology") == (
-        "Lancet Diabetes Endocrinol"
+def test_the_records_own_abbreviation_comes_first_written_as_nlm_writes_it():
+    assert Source.objects.abbreviation_for("Frontiers in Medicine", "Front Med (Lausanne)") == (
+        "Front Med (Lausanne)"
     )
-    assert journals.abbreviation("Lancet. Diabetes & endocrinology") == "Lancet Diabetes Endocrinol"
-
-
-def test_nlm_catalogue_titles_with_places_are_known():
-    assert journals.abbreviation("Lancet (London, England)") == "Lancet"
-    assert journals.abbreviation("BMJ (Clinical research ed.)") == "BMJ"
-    assert journals.abbreviation("Multiple sclerosis (Houndmills, Basingstoke, England)") == (
-        "Mult Scler"
+    assert Source.objects.abbreviation_for("Applied Mathematics", "Appl. Math. Comput.") == (
+        "Appl Math Comput"
     )
+    # Crossref's "short" title that is the title itself is no abbreviation.
+    assert Source.objects.abbreviation_for("The Lancet", "The Lancet") == "Lancet"
 
 
-def test_an_unknown_journal_keeps_the_records_abbreviation_without_periods():
-    assert journals.abbreviation("Eurasian Geography and Economics", "Eurasian Geogr. Econ.") == (
-        "Eurasian Geogr Econ"
+def test_the_librarys_abbreviation_of_the_same_journal_comes_before_iso_4():
+    assert journals.iso4("Frontiers in Medicine") == "Front Med"
+    for pmid in ("1", "2"):
+        Source.objects.create(
+            title=f"Paper {pmid}", container_title="Frontiers in medicine", pmid=pmid,
+            journal_abbreviation="Front Med (Lausanne)", year=2024, volume="11",
+        )  # fmt: skip
+    Source.objects.create(
+        title="Odd one", container_title="Frontiers in Medicine", journal_abbreviation="Front Med"
     )
+    # The same journal however written: the abbreviation most of its sources carry.
+    assert Source.objects.abbreviation_for("FRONTIERS IN MEDICINE") == "Front Med (Lausanne)"
+    added = Source.objects.create(
+        title="By hand", container_title="Frontiers in Medicine", year=2025, volume="12"
+    )
+    assert added.journal_abbreviation == "Front Med (Lausanne)"
+    assert "<i>Front Med (Lausanne)</i>" in added.formatted
 
 
-def test_an_unknown_journal_without_abbreviation_keeps_its_title():
-    assert journals.abbreviation("Journal of the Mechanics and Physics of Solids") == ""
-    source = Source(
-        title="T", authors="Doe J", container_title="Journal of the Mechanics and Physics of "
-        "Solids", year=2004, volume="52", pages="2309-2327",
-    )  # fmt: skip
-    assert "<i>Journal of the Mechanics and Physics of Solids</i>" in format_reference(source)
-
-
-def test_the_table_prefers_the_nlm_form_to_a_publishers_short_title():
-    # Crossref's short-container-title for The Lancet is "The Lancet".
-    assert journals.abbreviation("The Lancet", "The Lancet") == "Lancet"
-    assert journals.abbreviation("Frontiers in Medicine", "Front. Med.") == "Front Med (Lausanne)"
+def test_an_abbreviation_is_read_once_when_the_source_is_added():
+    source = Source.objects.create(title="T", container_title="Nature medicine", year=2020)
+    assert source.journal_abbreviation == "Nat Med"
+    source.journal_abbreviation = "Nature Med"  # an editor's correction stays
+    source.save()
+    source.refresh_from_db()
+    assert source.journal_abbreviation == "Nature Med"
 
 
 def test_one_journal_reads_the_same_from_ris_and_bibtex():
@@ -117,13 +132,13 @@ def test_one_journal_reads_the_same_from_ris_and_bibtex():
          ["Bioinformatics"] * 3),
         # PubMed XML's MedlineTA, not its ISOAbbreviation "J. Biol. Chem."
         (read_pubmed_xml, "eutils/efetch_pubmed_retracted_publication.xml", ["J Biol Chem"]),
-        # Crossref's short-container-title "The Lancet", read through the table.
+        # Crossref's short-container-title "The Lancet" is its title: ISO 4's.
         (read_csl_json, "crossref/works_retracted_10.1016_s0140-6736(20)31180-6.json",
          ["Lancet"]),
         # A CSL-JSON export's container-title-short, periods dropped.
         (read_csl_json, "csl-json/article_journal_issue_range.csl.json",
          ["Eurasian Geogr Econ"]),
-        # BibTeX's own abbreviation, periods stripped by the style.
+        # BibTeX's journal written as an abbreviation, periods dropped.
         (read_bibtex, "bibtex/article_doi_journal_abbrev.bib", ["Appl Math Comput"]),
     ],
 )  # fmt: skip
@@ -137,26 +152,3 @@ def test_a_book_chapter_keeps_its_book_title_whole():
         container_title="The New England Journal of Medicine",  # a book named like a journal
     )  # fmt: skip
     assert "N Engl J Med" not in format_reference(source)
-
-
-def test_the_table_gives_each_name_one_abbreviation_in_nlm_form():
-    with journals.TABLE.open(encoding="utf-8", newline="") as table:
-        rows = [row for row in csv.reader(table) if row and not row[0].startswith("#")]
-    entries = rows[1:]  # after the header
-    assert len(entries) > 100
-    seen = {}
-    for title, abbreviation in entries:
-        assert "." not in abbreviation and abbreviation == abbreviation.strip(), abbreviation
-        previous = seen.setdefault(journals.comparable(title), abbreviation)
-        assert previous == abbreviation, f"{title}: {previous} or {abbreviation}?"
-    for abbreviation in {abbreviation for _, abbreviation in entries}:
-        assert journals.abbreviation(abbreviation) == abbreviation
-
-
-@pytest.mark.django_db
-def test_a_source_saved_by_hand_prints_the_known_abbreviation():
-    source = Source.objects.create(
-        title="T", authors="Doe J", container_title="Journal of the American Medical "
-        "Association", year=2020, volume="1", pages="1-2",
-    )  # fmt: skip
-    assert "<i>JAMA</i>" in source.formatted
