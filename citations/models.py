@@ -12,7 +12,7 @@ from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
 from citations import journals
-from citations.formatting import format_reference, plain_text, web_link
+from citations.formatting import format_reference, plain_text, split_names, web_link
 
 # Resolver prefixes: doi.org, dx.doi.org, doi.acm.org and the like, or "doi:".
 DOI_PREFIX = re.compile(r"^\s*(?:https?://[^/\s]*doi[^/\s]*/|doi:\s*)", re.IGNORECASE)
@@ -316,7 +316,7 @@ class Source(models.Model):
         ]
 
     def __str__(self):
-        first_author = self.authors.split(";")[0].strip()
+        first_author = next(iter(split_names(self.authors)[0]), "")
         parts = [first_author, str(self.year or ""), Truncator(plain_text(self.title)).chars(80)]
         return " · ".join(part for part in parts if part)
 

@@ -87,17 +87,8 @@ def bibtex_record(entry):
         pmid=fields.get("pmid", ""),
         url=fields.get("url", ""),
         accessed=calendar_date(fields.get("urldate", "")),
-        imported_record={
-            "format": "bibtex",
-            "record": {
-                "type": entry.entry_type,
-                "key": entry.key,
-                **{
-                    key: str(value) if not isinstance(value, list) else [str(v) for v in value]
-                    for key, value in fields.items()
-                },
-            },
-        },
+        # The entry as written: read again as it is, macros and all.
+        imported_record={"format": "bibtex", "record": entry.raw},
     )
 
 

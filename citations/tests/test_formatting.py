@@ -1,8 +1,11 @@
 """References formatted by citeproc-py with the AMA style (Vancouver on request)."""
 
-import pytest
+from datetime import date
 
-from citations.formatting import format_reference, parse_author
+import pytest
+from django.core.exceptions import ValidationError
+
+from citations.formatting import format_reference, parse_author, split_names
 from citations.models import Source
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +84,111 @@ def test_every_configured_style_exists():
     source = Source(title="T", authors="Doe J", container_title="J", year=2020)
     for style in ("ama", "vancouver"):
         assert "Doe J" in format_reference(source, style)
+
+
+# What AMA's reference types print (issue 25)
+
+
+def test_a_title_keeps_italic_superscript_and_subscript_and_escapes_the_rest():
+    source = Source(
+        authors="Doe J", year=2020, volume="1", pages="1-2", container_title="J Infect",
+        title="<i>Mycobacterium tuberculosis</i> in CO<sub>2</sub> and Ca<sup>2+</sup> "
+        '<script>alert(1)</script> <b onmouseover="x">bold</b>',
+    )  # fmt: skip
+    html = format_reference(source)
+    assert "<i>Mycobacterium tuberculosis</i> in CO<sub>2</sub> and Ca<sup>2+</sup>" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script" not in html
+    assert "&lt;b onmouseover" in html and "<b " not in html
+
+
+def test_markup_that_does_not_pair_up_prints_as_typed():
+    source = Source(authors="Doe J", title="An <i>unclosed tag", year=2020, container_title="J")
+    assert "An &lt;i&gt;unclosed tag" in format_reference(source)
+
+
+@pytest.mark.parametrize(
+    ("authors", "printed"),
+    [
+        # A list cut short has more authors than it names: AMA 3.6.1 prints three, "et al".
+        ("Wang W; Tian D; Qin C; Li X; et al", "Wang W, Tian D, Qin C, et al."),
+        ("Wang W; Tian D; Qin C; et al.", "Wang W, Tian D, Qin C, et al."),
+        ("Wang W; et al", "Wang W, et al."),
+        ("Wang W; Tian D; Qin C; Li X", "Wang W, Tian D, Qin C, Li X."),
+    ],
+)
+def test_et_al_typed_into_the_author_list_is_understood(authors, printed):
+    source = Source(authors=authors, title="T", year=2020, volume="1", container_title="J")
+    assert format_reference(source).startswith(printed + " T.")
+
+
+def test_et_al_is_never_an_author():
+    assert split_names("Wang W; Tian D; et al") == (["Wang W", "Tian D"], True)
+    assert split_names("Wang W; Tian D") == (["Wang W", "Tian D"], False)
+    # A list of none but "et al" names nobody (the source's label starts with its year).
+    assert str(Source(authors="et al", title="T", year=2020)) == "2020 · T"
+
+
+def test_a_hand_typed_page_range_is_written_out():
+    source = Source(authors="Doe J", title="T", container_title="Lancet", year=2023,
+                    volume="402", pages="2034-44")  # fmt: skip
+    assert "2023;402:2034-2044." in format_reference(source)
+    assert "2023;402:2034–44." in format_reference(source, "vancouver")  # NLM: ranges short
+
+
+def test_apostrophes_print_as_the_style_gives_them():
+    source = Source(kind="book", authors="Loscalzo J", title="Harrison's Principles",
+                    publisher="McGraw Hill", year=2022, edition="21")  # fmt: skip
+    assert "<i>Harrison’s Principles</i>. 21st ed. McGraw Hill; 2022." in format_reference(source)
+
+
+def test_an_online_first_article_prints_its_online_date_until_it_has_an_issue():
+    source = Source(authors="Polack FP", title="Safety", container_title="NEJM",
+                    journal_abbreviation="N Engl J Med", year=2020,
+                    published_online=date(2020, 12, 10), doi="10.1056/NEJMoa2034577")  # fmt: skip
+    assert "<i>N Engl J Med</i>. Published online December 10, 2020. doi:" in format_reference(
+        source
+    )
+    source.volume, source.issue, source.pages = "383", "27", "2603-2615"
+    assert "<i>N Engl J Med</i>. 2020;383(27):2603-2615. doi:" in format_reference(source)
+
+
+def test_a_web_page_prints_its_dates_and_no_title_twice():
+    source = Source(kind="webpage", title="About multiple sclerosis", year=2024, month=5, day=17,
+                    container_title="Centers for Disease Control and Prevention",
+                    url="https://www.cdc.gov/ms/about/", accessed=date(2026, 12, 7))  # fmt: skip
+    assert format_reference(source) == (
+        "About multiple sclerosis. Centers for Disease Control and Prevention. May 17, 2024. "
+        "Accessed December 7, 2026. https://www.cdc.gov/ms/about/"
+    )
+
+
+def test_a_chapter_prints_its_book_with_editors_and_edition():
+    source = Source(kind="chapter", authors="Goodin DS", title="Multiple sclerosis",
+                    editors="Loscalzo J; Fauci AS", container_title="Harrison's Principles of "
+                    "Internal Medicine", edition="21", publisher="McGraw Hill", year=2022,
+                    pages="3460-74")  # fmt: skip
+    assert format_reference(source) == (
+        "Goodin DS. Multiple sclerosis. In: Loscalzo J, Fauci AS, eds. <i>Harrison’s Principles "
+        "of Internal Medicine</i>. 21st ed. McGraw Hill; 2022:3460-3474."
+    )
+
+
+def test_a_day_needs_its_month_and_a_real_date():
+    source = Source(title="T", year=2023, month=2, day=30)
+    with pytest.raises(ValidationError) as refused:
+        source.full_clean()
+    assert refused.value.message_dict["day"] == ["February 2023 has no day 30."]
+    source.month = None
+    with pytest.raises(ValidationError) as refused:
+        source.full_clean()
+    assert refused.value.message_dict["day"] == ["Give the month too, or leave the day empty."]
+
+
+def test_a_chapter_needs_its_book():
+    source = Source(kind="chapter", title="T", year=2023)
+    with pytest.raises(ValidationError) as refused:
+        source.full_clean()
+    assert (
+        "Give the title of the book or proceedings"
+        in refused.value.message_dict["container_title"][0]
+    )

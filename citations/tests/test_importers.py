@@ -738,3 +738,125 @@ def test_evidence_values_are_the_model_choices():
     assert evidence_from_publication_types(["Clinical Trial, Phase I"]) == "phase-1"
     assert evidence_from_publication_types(["Meta-Analysis"]) == "systematic-review"
     assert evidence_from_publication_types(["Letter"]) == ""
+
+
+# What each reader keeps for AMA's reference types (issue 25)
+
+
+@pytest.mark.parametrize(
+    ("read", "name", "kept_as"),
+    [
+        (read_export, "ris/pubmed_export_jour.ris", "ris"),
+        (read_export, "bibtex/acm_exports_mixed_library.bib", "bibtex"),
+        (read_export, "medline/pubmed_medline_4records.txt", "medline"),
+        (read_export, "csl-json/article_journal_from_doi_org.csl.json", "csl-json"),
+        (read_csl_json, LANCET_RETRACTED, "crossref"),
+        (read_pubmed_xml, "eutils/efetch_pubmed_2records.xml", "pubmed-xml"),
+    ],
+)
+def test_every_reader_keeps_what_it_read_and_reads_it_again_the_same(read, name, kept_as):
+    from citations.importers.kept import reread
+
+    records = read(fixture_text(name))
+    for record in records:
+        assert record["imported_record"]["format"] == kept_as
+        kept = json.loads(json.dumps(record["imported_record"], default=str))  # as stored
+        again = reread(kept)
+        assert again == Record({k: v for k, v in record.items() if k != "imported_record"})
+
+
+def test_a_crossref_title_keeps_its_italic_and_subscript_and_drops_other_markup():
+    item = json.loads(fixture_text(LANCET_NOTICE))["message"]
+    item["title"] = [
+        "<jats:italic>Mycobacterium tuberculosis</jats:italic> and CO<jats:sub>2</jats:sub> "
+        "in <scp>COVID</scp>-19 &amp; <i>in vitro</i>"
+    ]
+    [record] = read_csl_json(json.dumps(item))
+    assert record["title"] == (
+        "<i>Mycobacterium tuberculosis</i> and CO<sub>2</sub> in COVID-19 & <i>in vitro</i>"
+    )
+
+
+def test_a_pubmed_title_keeps_its_italic():
+    xml = fixture_text("eutils/efetch_pubmed_2records.xml").replace(
+        "Magnetic studies of Chromatium flavocytochrome C552.",
+        "Magnetic studies of <i>Chromatium</i> flavocytochrome C<sub>552</sub>.",
+    )
+    titles = [record["title"] for record in read_pubmed_xml(xml)]
+    assert titles[1].startswith("Magnetic studies of <i>Chromatium</i> flavocytochrome C<sub>552")
+
+
+CHAPTER_RIS = """TY  - CHAP
+AU  - Higgins, Julian P. T.
+AU  - Li, Tianjing
+AU  - Deeks, Jonathan J.
+TI  - Choosing effect measures and computing estimates of effect
+T2  - Cochrane Handbook for Systematic Reviews of Interventions
+A2  - Higgins, Julian P. T.
+A2  - Thomas, James
+ET  - 2
+PB  - John Wiley & Sons
+CY  - Chichester, UK
+PY  - 2019
+SP  - 143
+EP  - 176
+DO  - 10.1002/9781119536604.ch6
+ER  -
+"""
+
+CONFERENCE_BIBTEX = """@inproceedings{ronneberger2015,
+  author = {Ronneberger, Olaf and Fischer, Philipp and Brox, Thomas},
+  title = {U-Net: Convolutional Networks for Biomedical Image Segmentation},
+  booktitle = {Medical Image Computing and Computer-Assisted Intervention -- MICCAI 2015},
+  editor = {Navab, Nassir and Hornegger, Joachim and Wells, William M. and Frangi, Alejandro F.},
+  eventtitle = {18th International Conference on Medical Image Computing},
+  venue = {Munich, Germany},
+  publisher = {Springer}, address = {Cham},
+  year = {2015}, month = oct, pages = {234--241},
+  doi = {10.1007/978-3-319-24574-4_28},
+  urldate = {2026-12-07}
+}
+"""
+
+
+def test_a_ris_chapter_keeps_its_book_editors_edition_and_publisher():
+    [record] = read_ris(CHAPTER_RIS)
+    assert record == expected(
+        kind="chapter",
+        authors="Higgins JPT; Li T; Deeks JJ",
+        title="Choosing effect measures and computing estimates of effect",
+        container_title="Cochrane Handbook for Systematic Reviews of Interventions",
+        editors="Higgins JPT; Thomas J",
+        edition="2",
+        publisher="John Wiley & Sons",
+        publisher_place="Chichester, UK",
+        year=2019,
+        pages="143-176",
+        doi="10.1002/9781119536604.ch6",
+    )
+
+
+def test_a_bibtex_conference_paper_keeps_its_proceedings_and_conference():
+    [record] = read_bibtex(CONFERENCE_BIBTEX)
+    assert record == expected(
+        kind="paper-conference",
+        authors="Ronneberger O; Fischer P; Brox T",
+        title="U-Net: Convolutional Networks for Biomedical Image Segmentation",
+        container_title="Medical Image Computing and Computer-Assisted Intervention – MICCAI 2015",
+        editors="Navab N; Hornegger J; Wells WM; Frangi AF",
+        publisher="Springer",
+        publisher_place="Cham",
+        event="18th International Conference on Medical Image Computing",
+        event_place="Munich, Germany",
+        year=2015,
+        month=10,
+        pages="234-241",
+        doi="10.1007/978-3-319-24574-4_28",
+        accessed=date(2026, 12, 7),
+    )
+
+
+def test_a_conference_paper_without_proceedings_is_a_presentation():
+    records = read_bibtex(fixture_text("bibtex/acm_exports_mixed_library.bib"))
+    rozinov = next(r for r in records if r["authors"] == "Rozinov K")
+    assert rozinov["kind"] == "speech" and rozinov["container_title"] == ""
