@@ -23,6 +23,7 @@ from desk import keep_typing
 from desk.admin import comments, history, sharing, workflow
 from desk.admin.paginators import CappedPaginator, IdsFirstPaginator
 from desk.forms import AnswerForm, CitationFormSet
+from desk.models import ReviewQueue
 
 
 class CitationInline(admin.TabularInline):
@@ -70,7 +71,8 @@ class ReviewFilter(admin.SimpleListFilter):
         if self.value() == "changed":
             return queryset.changed_since_approval()
         if self.value() == "reported":
-            return queryset.reported()
+            # The answer list's queryset is an AnswerQuerySet: the queue's knows reports.
+            return queryset.filter(pk__in=ReviewQueue.objects.reported().values("pk"))
         return queryset
 
 

@@ -196,10 +196,15 @@ def test_a_factual_or_outdated_report_puts_the_answer_in_the_reviewers_queue(
     assert "3 open reports" in queue and "(1 wrong or out of date)" in queue
     reported = client.get(reverse("admin:desk_reviewqueue_changelist") + "?review=reported")
     assert reported.status_code == 200 and listed in reported.content.decode()
+    # The same filter of Admin → Answers (an AnswerQuerySet, not the queue's).
+    answers = client.get(reverse("admin:answers_answer_changelist") + "?review=reported")
+    assert answers.status_code == 200 and "1 answer" in answers.content.decode()
     overdue = client.get(reverse("admin:desk_reviewqueue_changelist") + "?review=overdue")
     assert overdue.status_code == 200 and listed not in overdue.content.decode()
     Report.objects.filter(kind="out_of_date").update(status=Report.Status.RESOLVED)
     assert not ReviewQueue.objects.needing_review().exists()
+    answers = client.get(reverse("admin:answers_answer_changelist") + "?review=reported")
+    assert "0 answers" in answers.content.decode()
 
 
 def change(client, report, **fields):
