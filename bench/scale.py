@@ -1,11 +1,11 @@
 """
 The 100,000-answer figures (issue 12): the admin's answer list, its search box and each
-filter, the reviewers' lists, public search, topic pages and the sitemap, each requested
-in turn through Django's test client against a database seeded by `seed_answers`, and
-the commands' time and peak memory (check_retractions against recorded Crossref
-answers served on this machine). Prints a table, writes bench/results/scale.json and
-the query plans (EXPLAIN ANALYZE) of each path's slowest query to
-bench/results/scale-plans.txt.
+filter, the reviewers' lists, the sources list (issue 25), public search, topic pages and
+the sitemap, each requested in turn through Django's test client against a database
+seeded by `seed_answers`, and the commands' time and peak memory (check_retractions
+against recorded Crossref answers served on this machine). Prints a table, writes
+bench/results/scale.json and the query plans (EXPLAIN ANALYZE) of each path's slowest
+query to bench/results/scale-plans.txt.
 
     DATABASE_URL=postgres://…/qasite_bench100k bench/scale.sh
 
@@ -33,12 +33,14 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.contrib.admin import site as admin_site  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from answers.models import Answer, Topic  # noqa: E402
+from citations.models import Source  # noqa: E402
 from citations.tests import recorded_crossref  # noqa: E402
 from patient_site.sitemaps import AnswerSitemap  # noqa: E402
 
@@ -101,6 +103,7 @@ def paths():
         ("admin: due for review list", "/admin/desk/reviewqueue/"),
         ("admin: home (My work)", "/admin/"),
         ("admin: patient reports", "/admin/reports/report/?state=open"),
+        *sources_paths(common),
     ]
     public = [
         ("public: search, common word", f"/search/?q={common}"),
@@ -113,6 +116,24 @@ def paths():
         ("public: sitemap, answers last page", f"/sitemap-answers.xml?p={last_sitemap_page}"),
     ]
     return admin, public
+
+
+def sources_paths(common):
+    """Admin → Sources (25,000 at 100,000 answers): its first and a deep page, the year
+    filter, a search, the sort by "cited in", and the citation inline's autocomplete."""
+    years = Source.objects.exclude(year=None).order_by("year").values_list("year", flat=True)
+    median_year = years[years.count() // 2]
+    list_display = admin_site._registry[Source].list_display
+    by_cited_in = list_display.index("cited_in") + 1  # after the action checkbox
+    autocomplete = "/admin/autocomplete/?app_label=citations&model_name=citation&field_name=source"
+    return [
+        ("admin: sources list", "/admin/citations/source/"),
+        ("admin: sources, page 100", "/admin/citations/source/?p=100"),
+        ("admin: sources, filter year", f"/admin/citations/source/?year={median_year}"),
+        ("admin: sources, search", f"/admin/citations/source/?q={common}"),
+        ("admin: sources by cited in", f"/admin/citations/source/?o=-{by_cited_in}"),
+        ("admin: source autocomplete", f"{autocomplete}&term={common[:3]}"),
+    ]
 
 
 def percentile(values, fraction):

@@ -113,8 +113,9 @@ class Source(models.Model):
     )
     title = models.TextField(
         help_text="The article, chapter, book or page title, as published. Italic, "
-        "superscript and subscript may be marked as publishers do: <i>Mycobacterium</i>, "
-        "CO<sub>2</sub>, Ca<sup>2+</sup>; any other markup prints as typed."
+        "superscript and subscript may be marked as publishers do: &lt;i&gt;Mycobacterium"
+        "&lt;/i&gt;, CO&lt;sub&gt;2&lt;/sub&gt;, Ca&lt;sup&gt;2+&lt;/sup&gt;; any other "
+        "markup prints as typed."
     )
     container_title = models.CharField(
         "journal, book or website",
@@ -128,8 +129,9 @@ class Source(models.Model):
         max_length=200,
         blank=True,
         help_text="The journal's abbreviation in the NLM catalogue (e.g. “N Engl J Med”), "
-        "which AMA style prints. Filled in on import; left empty, the site's table of "
-        "abbreviations is used, or the journal's name as written above.",
+        "which AMA style prints. Filled in on import; left empty when a source is added, "
+        "it is the one the library's other articles in the journal carry, else the one "
+        "the ISO 4 rules give.",
     )
     year = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1600), MaxValueValidator(2200)]

@@ -209,6 +209,7 @@ def record(**fields):
         if isinstance(value, str):
             base[key] = tidy(value)
     base["publication_types"] = [kind for kind in map(tidy, types) if kind]
+    base["imported_record"] = printable(base["imported_record"])
     base["doi"] = normalize_doi(base["doi"])
     base["title"] = tidy(title_markup(base["title"])).rstrip(".")
     base["journal_abbreviation"] = (
@@ -228,6 +229,18 @@ def record(**fields):
         # and its journal's publisher.
         base["editors"] = base["publisher"] = base["publisher_place"] = base["edition"] = ""
     return base
+
+
+def printable(kept):
+    """The kept record with every string stripped of what no page (nor PostgreSQL's jsonb,
+    which refuses NUL) can hold, keys too: it is stored as it was read, but for those."""
+    if isinstance(kept, str):
+        return strip_unprintable(kept)
+    if isinstance(kept, dict):
+        return {printable(key): printable(value) for key, value in kept.items()}
+    if isinstance(kept, list):
+        return [printable(value) for value in kept]
+    return kept
 
 
 def tidy(text):

@@ -338,7 +338,7 @@ class Migration(migrations.Migration):
             model_name="historicalsource",
             name="title",
             field=models.TextField(
-                help_text="The article, chapter, book or page title, as published. Italic, superscript and subscript may be marked as publishers do: <i>Mycobacterium</i>, CO<sub>2</sub>, Ca<sup>2+</sup>; any other markup prints as typed."
+                help_text="The article, chapter, book or page title, as published. Italic, superscript and subscript may be marked as publishers do: &lt;i&gt;Mycobacterium&lt;/i&gt;, CO&lt;sub&gt;2&lt;/sub&gt;, Ca&lt;sup&gt;2+&lt;/sup&gt;; any other markup prints as typed."
             ),
         ),
         migrations.AlterField(
@@ -380,7 +380,25 @@ class Migration(migrations.Migration):
             model_name="source",
             name="title",
             field=models.TextField(
-                help_text="The article, chapter, book or page title, as published. Italic, superscript and subscript may be marked as publishers do: <i>Mycobacterium</i>, CO<sub>2</sub>, Ca<sup>2+</sup>; any other markup prints as typed."
+                help_text="The article, chapter, book or page title, as published. Italic, superscript and subscript may be marked as publishers do: &lt;i&gt;Mycobacterium&lt;/i&gt;, CO&lt;sub&gt;2&lt;/sub&gt;, Ca&lt;sup&gt;2+&lt;/sup&gt;; any other markup prints as typed."
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalsource",
+            name="journal_abbreviation",
+            field=models.CharField(
+                blank=True,
+                help_text="The journal's abbreviation in the NLM catalogue (e.g. “N Engl J Med”), which AMA style prints. Filled in on import; left empty when a source is added, it is the one the library's other articles in the journal carry, else the one the ISO 4 rules give.",
+                max_length=200,
+            ),
+        ),
+        migrations.AlterField(
+            model_name="source",
+            name="journal_abbreviation",
+            field=models.CharField(
+                blank=True,
+                help_text="The journal's abbreviation in the NLM catalogue (e.g. “N Engl J Med”), which AMA style prints. Filled in on import; left empty when a source is added, it is the one the library's other articles in the journal carry, else the one the ISO 4 rules give.",
+                max_length=200,
             ),
         ),
         migrations.RunPython(fill_from_the_library, migrations.RunPython.noop),

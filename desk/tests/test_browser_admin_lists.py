@@ -118,5 +118,5 @@ def test_the_source_list_shows_where_each_source_is_cited_at_1280px(chromium, li
     page = open_list(chromium, live_server, "/admin/citations/source/")
     expect(page.locator("#result_list thead th.column-cited_in")).to_have_text("Cited in")
     page.screenshot(path=SHOTS / "admin-source-list-1280.png")  # what the editor sees
-    columns = ["title", "evidence_type", "retraction_status", "cited_in"]
+    columns = ["reference_title", "evidence_type", "retraction_status", "cited_in"]
     assert_in_sight(layout(page, columns), columns)

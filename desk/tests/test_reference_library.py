@@ -388,6 +388,9 @@ def test_source_page_shows_the_reference_as_patients_see_it(client, editor, demo
     source.save()
     client.force_login(editor)
     page = client.get(source.get_absolute_url()).content.decode()
-    assert "<i>Cell</i>" in page  # the journal in italics, not "&lt;i&gt;" as text
-    assert "&lt;i&gt;" not in page
-    assert "&lt;b&gt;Bold&lt;/b&gt; claims" in page and "<b>Bold</b>" not in page
+    preview = re.search(
+        r'field-reference_preview.*?<div class="readonly">(.*?)</div>', page, re.DOTALL
+    ).group(1)
+    assert "<i>Cell</i>" in preview  # the journal in italics, not "&lt;i&gt;" as text
+    assert "&lt;i&gt;" not in preview
+    assert "&lt;b&gt;Bold&lt;/b&gt; claims" in preview and "<b>Bold</b>" not in page
