@@ -50,7 +50,6 @@ ET_AL = re.compile(r"^et\.? al\.?$", re.IGNORECASE)
 LEADING_NUMBER = re.compile(r"^\s*\[?\d+[.\]]\s*")
 # The markup a CSL field may carry and AMA prints: italic (a species, a gene), superscript
 # and subscript (CO₂, Ca²⁺).
-RICH_TAGS = ("i", "sup", "sub")
 RICH_TAG = re.compile(r"&lt;(/?)(i|sup|sub)&gt;")
 OUTPUT_TAGS = {"i", "b", "sup", "sub"}
 
@@ -103,10 +102,6 @@ def names_to_csl(names, style=None):
         else:
             people.append({"literal": "et al"})
     return people
-
-
-def authors_to_csl(authors, style=None):
-    return names_to_csl(authors, style)
 
 
 def web_link(url):
@@ -213,6 +208,8 @@ VERBATIM = {"id", "type", "DOI", "URL"}
 def for_citeproc_py(item, style):
     """The CSL-JSON item as citeproc-py must be given it: every string escaped (the title's
     allowed markup kept), with the typography citeproc-js would apply."""
+    # The style's page-range-delimiter term: AMA's locale sets "-", Vancouver keeps CSL's
+    # en dash; citeproc-js writes issue ranges with it too.
     range_delimiter = "-" if style == "ama" else "–"
 
     def prepared(key, value):

@@ -30,6 +30,18 @@ def test_a_patient_reads_the_demo_references_as_ama_prints_them(chromium, live_s
     page.locator("#references").scroll_into_view_if_needed()
     page.screenshot(path=f"{SHOTS}/references-public.png", full_page=True)
 
+    # The audit record of the approval keeps the same full reference.
+    reviewer = sign_in_as(chromium, live_server, "reviewer")
+    demo.refresh_from_db()
+    reviewer.goto(
+        f"{live_server.url}/admin/answers/publishedversion/{demo.live_version.pk}/change/"
+    )
+    expect(reviewer.locator(".audit-record")).to_contain_text(
+        "Cell. Published online October 15, 2025. Accessed December 7, 2026. "
+        "https://www.cell.com/cell/fulltext/S0092-8674(25)01088-8"
+    )
+    reviewer.screenshot(path=f"{SHOTS}/references-audit.png", full_page=True)
+
 
 def test_an_editor_imports_a_chapter_and_adds_a_web_page(chromium, live_server, demo):
     page = sign_in_as(chromium, live_server, "editor")
