@@ -47,6 +47,7 @@ warnings.filterwarnings(
 # Vancouver is the NLM "Citing Medicine" citation-sequence style (CSL's vancouver alias).
 STYLES = {"ama": "american-medical-association", "vancouver": "nlm-citation-sequence"}
 ET_AL = re.compile(r"^et\.? al\.?$", re.IGNORECASE)
+TRAILING_ET_AL = re.compile(r"(?<=\w)[\s,]+et\.? al\.?\s*$", re.IGNORECASE)
 LEADING_NUMBER = re.compile(r"^\s*\[?\d+[.\]]\s*")
 # The markup a CSL field may carry and AMA prints: italic (a species, a gene), superscript
 # and subscript (CO₂, Ca²⁺).
@@ -82,8 +83,10 @@ def parse_author(name):
 
 
 def split_names(names):
-    """(names, cut_short) of a list written "Family Initials; …", maybe ending "et al"."""
-    listed = [name.strip() for name in (names or "").split(";") if name.strip()]
+    """(names, cut_short) of a list written "Family Initials; …", maybe ending "et al"
+    (after a semicolon, a comma or a space: "Mougiakakos D et al")."""
+    names = TRAILING_ET_AL.sub("; et al", names or "")
+    listed = [name.strip() for name in names.split(";") if name.strip()]
     cut_short = bool(listed) and bool(ET_AL.match(listed[-1]))
     return [name for name in listed if not ET_AL.match(name)], cut_short
 
@@ -110,16 +113,22 @@ def web_link(url):
 
 
 def full_page_range(pages):
-    """ "2034-44" → "2034-2044", "616–7" → "616-617", "14-14" → "14": AMA writes page
-    ranges out (`page-range-format="expanded"`, which citeproc-py leaves as given)."""
+    """ "2034-44" → "2034-2044", "616–7" → "616-617", "99-3" → "99-103", "14-14" → "14",
+    each range of a list ("123-45, 150-5"): AMA writes page ranges out
+    (`page-range-format="expanded"`, which citeproc-py leaves as given)."""
     pages = (pages or "").replace("–", "-").replace("--", "-")
-    match = re.fullmatch(r"(\d+)\s*-\s*(\d+)", pages)
-    if match and match.group(1) == match.group(2):
-        return match.group(1)
-    if match and len(match.group(2)) < len(match.group(1)):
-        start, end = match.groups()
-        return f"{start}-{start[: len(start) - len(end)]}{end}"
-    return pages
+    return re.sub(r"\b(\d+)\s*-\s*(\d+)\b", lambda m: _written_out(*m.groups()), pages)
+
+
+def _written_out(start, end):
+    if start == end:
+        return start
+    if len(end) < len(start):
+        full = int(start[: len(start) - len(end)] + end)
+        while full < int(start):  # "99-3": the range goes on past a hundred
+            full += 10 ** len(end)
+        end = str(full)
+    return f"{start}-{end}"
 
 
 def rich_text(value):
@@ -215,7 +224,8 @@ def for_citeproc_py(item, style):
     def prepared(key, value):
         if key in VERBATIM:
             return escape(value, quote=False)
-        text = rich_text(value) if key == "title" else escape(value, quote=False)
+        rich = key in ("title", "container-title")
+        text = rich_text(value) if rich else escape(value, quote=False)
         if key == "issue":
             text = text.replace("-", range_delimiter)
         return APOSTROPHE.sub("’", text)
@@ -232,7 +242,26 @@ def for_citeproc_py(item, style):
 
 
 def finish(html):
-    return DOUBLED_STOP.sub(r"\1\2", LEADING_NUMBER.sub("", html))
+    html = DOUBLED_STOP.sub(r"\1\2", LEADING_NUMBER.sub("", html))
+    return roman_inside_italics(html)
+
+
+def roman_inside_italics(html):
+    """ "<i>Handbook of <i>Mycobacterium</i> Research</i>" → "<i>Handbook of
+    </i>Mycobacterium<i> Research</i>": italics inside italics are set roman (CSL's
+    flip-flop, AMA's species in an italic title); citeproc-py nests them, which a browser
+    shows all italic."""
+    depth, written = 0, []
+    for token in re.split(r"(</?i>)", html):
+        if token == "<i>":
+            written.append("<i>" if depth % 2 == 0 else "</i>")
+            depth += 1
+        elif token == "</i>" and depth:
+            depth -= 1
+            written.append("</i>" if depth % 2 == 0 else "<i>")
+        else:
+            written.append(token)
+    return re.sub(r"<i></i>", "", "".join(written))
 
 
 def format_reference(source, style=None):

@@ -129,9 +129,9 @@ class Source(models.Model):
         max_length=200,
         blank=True,
         help_text="The journal's abbreviation in the NLM catalogue (e.g. “N Engl J Med”), "
-        "which AMA style prints. Filled in on import; left empty when a source is added, "
-        "it is the one the library's other articles in the journal carry, else the one "
-        "the ISO 4 rules give.",
+        "which AMA style prints. Filled in on import, and when a source is added without "
+        "one or its journal's name is changed and this is not: the one the library's other "
+        "articles in the journal carry, else the one the ISO 4 rules give.",
     )
     year = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1600), MaxValueValidator(2200)]
@@ -325,15 +325,28 @@ class Source(models.Model):
     def save(self, *args, **kwargs):
         self.doi = normalize_doi(self.doi)
         self.pmid = self.pmid.strip()
-        if self._state.adding and not self.journal_abbreviation and self.kind == self.Kind.ARTICLE:
-            # Read once, when the source is added: a reference answers were approved with
-            # never changes by itself (the library growing would send them back to draft).
-            self.journal_abbreviation = Source.objects.abbreviation_for(self.container_title)
+        if self.kind == self.Kind.ARTICLE and self._journal_renamed_alone():
+            self.journal_abbreviation = Source.objects.exclude(pk=self.pk).abbreviation_for(
+                self.container_title
+            )
         self.formatted = format_reference(self)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("admin:citations_source_change", args=[self.pk])
+
+    def _journal_renamed_alone(self):
+        """Whether the journal's abbreviation is to be found again: the source is added
+        without one, or its journal's name was changed and the abbreviation left as it was
+        (the old name's). Otherwise it is read once: a reference answers were approved with
+        never changes by itself (the library growing would send them back to draft)."""
+        if self._state.adding:
+            return not self.journal_abbreviation
+        before = Source.objects.filter(pk=self.pk).values_list(
+            "container_title", "journal_abbreviation"
+        )
+        old_name, old_abbreviation = before.first() or (self.container_title, "")
+        return old_name != self.container_title and self.journal_abbreviation == old_abbreviation
 
     @property
     def doi_url(self):

@@ -5,6 +5,7 @@ renumbered or pointed at another source, and the writers. All output is escaped 
 """
 
 import difflib
+import html
 import re
 
 from django.utils.html import escape, format_html, format_html_join, strip_tags
@@ -154,8 +155,9 @@ def content_diff(old, new):
 
     if writers(old) != writers(new):
         fields.append({"label": "Written by", "html": text_diff(writers(old), writers(new))})
-    old_refs = {ref["number"]: strip_tags(ref["html"]) for ref in old["references"]}
-    new_refs = {ref["number"]: strip_tags(ref["html"]) for ref in new["references"]}
+    # As patients read them: "&" where the HTML says "&amp;" (text_diff escapes again).
+    old_refs = {r["number"]: html.unescape(strip_tags(r["html"])) for r in old["references"]}
+    new_refs = {r["number"]: html.unescape(strip_tags(r["html"])) for r in new["references"]}
     references = [
         format_html(
             "{} {}",

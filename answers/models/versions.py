@@ -2,6 +2,7 @@
 
 import calendar
 import datetime
+import html
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -160,7 +161,8 @@ class PublishedVersion(models.Model):
                 {
                     "number": ref["number"],
                     "source": ref.get("source_id"),
-                    "reference": strip_tags(ref["html"]),
+                    # As text: "John Wiley & Sons", not the HTML's "&amp;".
+                    "reference": html.unescape(strip_tags(ref["html"])),
                     "doi": ref.get("doi_url", ""),
                     "pubmed": ref.get("pubmed_url", ""),
                     "link": ref.get("link_url", ""),

@@ -20,6 +20,7 @@ from citations.importers.records import (
     calendar_date,
     date_of,
     month_of,
+    own_abbreviation,
     record,
     year_of,
 )
@@ -67,7 +68,10 @@ def bibtex_record(entry):
         container_title=_unbrace(
             fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle") or ""
         ),  # fmt: skip
-        journal_abbreviation=_unbrace(fields.get("shortjournal", "")),  # biblatex
+        journal_abbreviation=own_abbreviation(  # biblatex's shortjournal
+            _unbrace(fields.get("shortjournal", "")),
+            _unbrace(fields.get("journal") or fields.get("journaltitle") or ""),
+        ),
         year=year,
         month=month,
         day=day,
@@ -87,7 +91,8 @@ def bibtex_record(entry):
         pmid=fields.get("pmid", ""),
         url=fields.get("url", ""),
         accessed=calendar_date(fields.get("urldate", "")),
-        # The entry as written: read again as it is, macros and all.
+        # The entry as written (without the file's @string macros: read again, a field
+        # given by a macro reads as the macro's name).
         imported_record={"format": "bibtex", "record": entry.raw},
     )
 

@@ -8,12 +8,12 @@ links that say a paper was retracted or corrected.
 
 import json
 
-from citations import journals
 from citations.importers.records import (
     ImportFailed,
     author_name,
     csl_date,
     csl_parts,
+    own_abbreviation,
     record,
     tidy,
 )
@@ -39,14 +39,13 @@ UNKEPT = {"reference", "abstract", "assertion", "link", "license", "relation", "
 
 def short_title(item, journal):
     """The journal's abbreviation the item gives: CSL's own variable, Zotero's name for it,
-    Crossref's. Crossref's is the publisher's and often the title itself ("The Lancet"),
-    which abbreviates nothing."""
+    Crossref's."""
     short = _first(
         item.get("container-title-short")
         or item.get("journalAbbreviation")
         or item.get("short-container-title")
     )
-    return "" if journals.comparable(short) == journals.comparable(journal) else short
+    return own_abbreviation(short, journal)
 
 
 def people(names):

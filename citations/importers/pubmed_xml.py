@@ -7,6 +7,7 @@ entity-expansion and external-entity tricks that the standard library would foll
 """
 
 from datetime import date
+from html import escape
 from xml.etree.ElementTree import tostring
 
 from defusedxml import ElementTree
@@ -24,9 +25,10 @@ def _markup(element):
     for `records.title_markup` to keep what a reference may show."""
     if element is None:
         return ""
-    parts = [element.text or ""]
+    parts = [escape(element.text or "", quote=False)]
     for child in element:
-        parts.append(f"<{child.tag}>{_markup(child)}</{child.tag}>{child.tail or ''}")
+        tag = child.tag.rpartition("}")[2]  # MathML's {namespace}mi → mi
+        parts.append(f"<{tag}>{_markup(child)}</{tag}>{escape(child.tail or '', quote=False)}")
     return "".join(parts)
 
 

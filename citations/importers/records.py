@@ -12,6 +12,7 @@ import html
 import re
 from datetime import date
 
+from citations import journals
 from citations.characters import strip_unprintable
 from citations.formatting import full_page_range
 from citations.models import Source, normalize_doi
@@ -112,6 +113,8 @@ def checked(year, month, day):
     """The parts, or fewer of them where they name no real day (a record's "2023 Feb 30")."""
     if not year or not 1600 <= year <= 2200:
         return None, None, None
+    if month and not 1 <= month <= 12:
+        month = day = None  # CSL's seasons are 13–16 and 21–24
     if month and day:
         try:
             date(year, month, day)
@@ -148,25 +151,39 @@ def csl_date(value):
     return date(year, month, day) if day else None
 
 
-# Title markup as publishers send it (HTML, JATS, PubMed's XML) → the three tags a
-# reference keeps (citations.formatting.rich_text); any other tag is dropped, its text kept.
-MARKUP_TAG = re.compile(r"<(/?)\s*(?:jats:|mml:)?([a-zA-Z][\w.-]*)\b[^<>]*?(/?)>")
+# Title markup as publishers send it (HTML, JATS, MathML, PubMed's XML) → the three tags a
+# reference keeps (citations.formatting.rich_text). Only tags of those vocabularies are
+# markup: any other "<" is text (NLM writes ≤ as "<or=" in a title).
+MARKUP_TAG = re.compile(
+    r"<(/?)((?:jats|mml):[\w.-]+|i|em|italic|b|bold|strong|u|underline|sup|superscript"
+    r"|sub|subscript|sc|scp|small-caps|span|math|mi|mo|mn|msub|msup|mrow)"
+    # Attributes only as name="value": "a<b and c>d" is no tag.
+    r"((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>"
+)
 MARKUP_KEPT = {"i": "i", "em": "i", "italic": "i", "sup": "sup", "superscript": "sup",
                "sub": "sub", "subscript": "sub"}  # fmt: skip
 
 
 def title_markup(title):
     """ "<jats:italic>M. tuberculosis</jats:italic> &amp; CO<sub>2</sub>" →
-    "<i>M. tuberculosis</i> & CO<sub>2</sub>"."""
+    "<i>M. tuberculosis</i> & CO<sub>2</sub>"; "aged <or=65 years" stays as it is."""
     if "<" not in title and "&" not in title:
         return title
 
     def kept(tag):
-        closing, name, empty = tag.groups()
-        name = MARKUP_KEPT.get(name.lower())
+        closing, name, _attributes, empty = tag.groups()
+        name = MARKUP_KEPT.get(name.lower().split(":")[-1])
         return f"<{closing}{name}>" if name and not empty else ""
 
     return html.unescape(MARKUP_TAG.sub(kept, title))
+
+
+def own_abbreviation(given, journal):
+    """The journal abbreviation a record gives, unless it is the journal's name itself (a
+    publisher's "short title" often is): that abbreviates nothing. MEDLINE's and PubMed's,
+    NLM's own, are taken as they are ("BMC Bioinformatics" is its own abbreviation)."""
+    same = journals.comparable(given) == journals.comparable(journal)
+    return "" if same else given
 
 
 def record(**fields):
@@ -212,6 +229,7 @@ def record(**fields):
     base["imported_record"] = printable(base["imported_record"])
     base["doi"] = normalize_doi(base["doi"])
     base["title"] = tidy(title_markup(base["title"])).rstrip(".")
+    base["container_title"] = tidy(title_markup(base["container_title"]))
     base["journal_abbreviation"] = (
         Source.objects.abbreviation_for(base["container_title"], base["journal_abbreviation"])
         if base["kind"] == Source.Kind.ARTICLE

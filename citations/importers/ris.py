@@ -15,6 +15,7 @@ from citations.importers.records import (
     author_name,
     calendar_date,
     date_of,
+    own_abbreviation,
     pages,
     record,
 )
@@ -62,9 +63,12 @@ def ris_record(entry):
         or entry.get("alternate_title2")
         or entry.get("alternate_title1")
         or "",
-        journal_abbreviation=entry.get("alternate_title1")  # J2
-        or entry.get("alternate_title2")  # JA
-        or next(iter(unknown.get("J1", [])), ""),  # PMC's
+        journal_abbreviation=own_abbreviation(
+            entry.get("alternate_title1")  # J2
+            or entry.get("alternate_title2")  # JA
+            or next(iter(unknown.get("J1", [])), ""),  # PMC's
+            entry.get("journal_name") or entry.get("alternate_title3") or "",
+        ),
         year=year,
         month=month,
         day=day,

@@ -192,3 +192,26 @@ def test_a_chapter_needs_its_book():
         "Give the title of the book or proceedings"
         in refused.value.message_dict["container_title"][0]
     )
+
+
+def test_page_ranges_of_a_list_and_past_a_hundred_are_written_out():
+    source = Source(authors="Doe J", title="T", container_title="J", year=2023, volume="1",
+                    pages="123-45, 150-5, 99-3")  # fmt: skip
+    assert "2023;1:123-145, 150-155, 99-103." in format_reference(source)
+
+
+def test_et_al_after_the_last_name_without_a_semicolon_is_understood():
+    source = Source(authors="Schett G; Mackensen A; Mougiakakos D et al", title="T",
+                    container_title="J", year=2023, volume="1")  # fmt: skip
+    assert format_reference(source).startswith("Schett G, Mackensen A, Mougiakakos D, et al. T.")
+
+
+def test_a_book_title_keeps_its_italic_and_prints_its_ampersand_once():
+    source = Source(kind="chapter", authors="Doe J", title="Culture",
+                    container_title="Handbook of <i>Mycobacterium</i> Research",
+                    publisher="John Wiley & Sons", year=2019)  # fmt: skip
+    # The species set roman in the italic book title (CSL's flip-flop, as citeproc-js).
+    assert format_reference(source) == (
+        "Doe J. Culture. In: <i>Handbook of </i>Mycobacterium<i> Research</i>. "
+        "John Wiley &amp; Sons; 2019."
+    )

@@ -860,3 +860,78 @@ def test_a_conference_paper_without_proceedings_is_a_presentation():
     records = read_bibtex(fixture_text("bibtex/acm_exports_mixed_library.bib"))
     rozinov = next(r for r in records if r["authors"] == "Rozinov K")
     assert rozinov["kind"] == "speech" and rozinov["container_title"] == ""
+
+
+# Made after a real PubMed Bookshelf record (GeneReviews, "Send to: Citation manager"):
+# Bio.Medline gives the book tags it does not know (BTI, PB, CY) as lists.
+BOOKSHELF_MEDLINE = """PMID- 20301620
+STAT- Publisher
+DP  - 1993
+TI  - Spinal Muscular Atrophy
+BTI - GeneReviews(R)
+AB  - The spectrum of spinal muscular atrophy ranges from prenatal onset to adult onset.
+CP  - Copyright (c) 1993-2024, University of Washington, Seattle.
+FAU - Prior, Thomas W
+AU  - Prior TW
+FED - Adam, Margaret P
+ED  - Adam MP
+FED - Feldman, Jerry
+ED  - Feldman J
+LA  - eng
+PT  - Review
+PT  - Book Chapter
+PL  - Seattle (WA)
+PB  - University of Washington, Seattle
+CY  - Seattle (WA)
+EDAT- 2010/03/20 06:00
+CRDT- 2010/03/20 06:00
+AID - NBK1352 [bookaccession]
+"""
+
+
+def test_a_pubmed_bookshelf_chapter_keeps_its_book_as_text():
+    [record] = read_medline(BOOKSHELF_MEDLINE)
+    assert record == expected(
+        kind="chapter",
+        authors="Prior TW",
+        title="Spinal Muscular Atrophy",
+        container_title="GeneReviews(R)",
+        editors="Adam MP; Feldman J",
+        publisher="University of Washington, Seattle",
+        publisher_place="Seattle (WA)",
+        year=1993,
+        pmid="20301620",
+        publication_types=["Review", "Book Chapter"],
+        evidence_type="narrative-review",
+    )
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Mortality in adults aged <or=65 years and >or=80 years",  # NLM's ≤ and ≥
+        "Ratio of A<B and C>D in cohorts",
+    ],
+)
+def test_a_title_keeps_text_that_only_looks_like_a_tag(title):
+    item = json.loads(fixture_text(LANCET_NOTICE))["message"]
+    item["title"] = [title]
+    [record] = read_csl_json(json.dumps(item))
+    assert record["title"] == title
+
+
+def test_a_pubmed_title_keeps_its_escaped_text_and_drops_mathml_tags():
+    xml = fixture_text("eutils/efetch_pubmed_2records.xml").replace(
+        "Magnetic studies of Chromatium flavocytochrome C552.",
+        "Magnetic studies in &lt;or=65 years of "
+        '<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>R</mi></math> values.',
+    )
+    titles = [record["title"] for record in read_pubmed_xml(xml)]
+    assert titles[1].startswith("Magnetic studies in <or=65 years of R values")
+
+
+def test_a_csl_season_is_no_month():
+    item = json.loads(fixture_text("csl-json/article_journal_issue_range.csl.json"))[0]
+    item["issued"] = {"date-parts": [[2024, 13]]}  # CSL's spring
+    [record] = read_csl_json(json.dumps([item]))
+    assert (record["year"], record["month"], record["day"]) == (2024, None, None)

@@ -82,8 +82,33 @@ def test_the_records_own_abbreviation_comes_first_written_as_nlm_writes_it():
     assert Source.objects.abbreviation_for("Applied Mathematics", "Appl. Math. Comput.") == (
         "Appl Math Comput"
     )
-    # Crossref's "short" title that is the title itself is no abbreviation.
+    # An abbreviation is written without a leading "The".
     assert Source.objects.abbreviation_for("The Lancet", "The Lancet") == "Lancet"
+
+
+def test_a_publishers_short_title_that_is_the_title_abbreviates_nothing():
+    ris = NEJM_RIS.replace(
+        "JO  - N Engl J Med", "JO  - Journal of Neurology\nJ2  - Journal of Neurology"
+    )
+    [record] = read_ris(ris)
+    assert record["journal_abbreviation"] == "J Neurol"  # ISO 4's, not the title again
+    # MEDLINE's TA is NLM's own, even where it is the title ("BMC Bioinformatics").
+    [first, *_] = read_medline(fixture_text("medline/pubmed_medline_4records.txt"))
+    assert first["journal_abbreviation"] == "BMC Bioinformatics"
+
+
+def test_a_journal_renamed_by_hand_is_abbreviated_again():
+    source = Source.objects.create(title="T", container_title="Lancte", year=2023, volume="1")
+    assert source.journal_abbreviation == "Lancte"
+    source.container_title = "The Lancet"  # the typing mistake corrected
+    source.save()
+    assert source.journal_abbreviation == "Lancet" and "<i>Lancet</i>" in source.formatted
+    source.container_title, source.journal_abbreviation = "The Lancet Neurology", "Lancet Neurol"
+    source.save()  # both changed: the editor's abbreviation stays
+    assert source.journal_abbreviation == "Lancet Neurol"
+    source.title = "T2"
+    source.save()  # the journal unchanged: the abbreviation too
+    assert source.journal_abbreviation == "Lancet Neurol"
 
 
 def test_the_librarys_abbreviation_of_the_same_journal_comes_before_iso_4():

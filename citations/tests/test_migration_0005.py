@@ -3,7 +3,8 @@
 import importlib
 
 import pytest
-from django.apps import apps
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from citations.models import Source
 
@@ -25,7 +26,9 @@ def test_stored_sources_get_written_out_pages_and_a_journal_abbreviation():
     Source.objects.filter(pk__in=[typed.pk, iso.pk]).update(
         journal_abbreviation="", pages="2034-44", formatted="old"
     )
-    migration.fill_from_the_library(apps, None)
+    # The models as the migration sees them (its historical state), not today's.
+    state = MigrationLoader(connection).project_state(("citations", "0005_source_reference_types"))
+    migration.fill_from_the_library(state.apps, None)
     typed.refresh_from_db(), iso.refresh_from_db(), lancet.refresh_from_db(), book.refresh_from_db()
     assert (typed.journal_abbreviation, typed.pages) == ("Lancet", "2034-2044")
     assert iso.journal_abbreviation == "Nat Med"  # ISO 4: no other source of the journal

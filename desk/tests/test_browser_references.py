@@ -94,10 +94,13 @@ def test_an_editor_imports_a_chapter_and_adds_a_web_page(chromium, live_server, 
         "Multiple sclerosis: what it is. National Health Service. March 12, 2024. "
         "Accessed December 7, 2026. https://www.nhs.uk/conditions/multiple-sclerosis/"
     )
-    # A field that holds a value is never hidden, whatever the kind.
-    page.select_option("#id_kind", "book")
-    expect(page.locator("#id_accessed")).to_be_visible()
     page.screenshot(path=f"{SHOTS}/references-source-form.png", full_page=True)
+
+    # A fieldset that holds a value is never hidden, whatever the kind chosen.
+    page.goto(f"{live_server.url}/admin/citations/source/{chapter.pk}/change/")
+    page.select_option("#id_kind", "webpage")
+    expect(page.locator("#id_editors")).to_be_visible()  # "Higgins JPT; Thomas J" stays
+    expect(page.locator("#id_event")).to_be_hidden()  # empty, and not a web page's
 
 
 def test_an_impossible_date_is_refused_with_a_clear_message(chromium, live_server, demo):

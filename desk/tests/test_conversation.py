@@ -306,6 +306,31 @@ def test_the_approve_page_shows_a_changed_source_as_patients_would_read_it(
     assert "<del>Anti-BCMA</del><ins>A</ins> <del>CAR-T</del><ins>corrected</ins>" in section
 
 
+def test_a_reference_with_an_ampersand_reads_once_escaped_in_the_diff_and_the_audit(
+    client, in_review, editor, reviewer, second_reviewer
+):
+    source = in_review.citations.get(number=9).source
+    source.title = "CAR T-cell therapy in autoimmune & rheumatic diseases"
+    source._history_user = editor
+    source.save()
+    Answer.objects.sharing(source).record_shared_edit(editor, "Corrected the title")
+    in_review.refresh_from_db()
+    in_review.submit(editor)
+    client.force_login(second_reviewer)
+    approve = reverse("admin:answers_answer_transition", args=[in_review.pk, "approve"])
+    page = client.get(approve).content.decode()
+    section = page.split("Changes since the live version")[1].split("</section>")[0]
+    assert "autoimmune <ins>&amp; rheumatic </ins>diseases" in section
+    assert "&amp;amp;" not in section
+    client.post(approve, {"comment": "Checked.", "version": in_review.version})
+    in_review.refresh_from_db()
+    record = client.get(
+        reverse("admin:answers_publishedversion_json", args=[in_review.live_version.pk])
+    ).json()
+    [lancet] = [s["reference"] for s in record["sources"] if s["number"] == 9]
+    assert "autoimmune & rheumatic diseases. Lancet." in lancet
+
+
 def test_only_the_reviewer_who_made_a_link_sees_its_address(
     client, demo_answer, reviewer, second_reviewer
 ):
