@@ -55,55 +55,88 @@ def read_pubmed_xml(xml):
         root = ElementTree.fromstring(xml.encode() if isinstance(xml, str) else xml)
     except ElementTree.ParseError as error:
         raise ImportFailed(f"PubMed's answer could not be read: {error}") from error
-    articles = [root] if root.tag == "PubmedArticle" else root.findall("PubmedArticle")
-    records = []
-    for article in articles:
-        citation = article.find("MedlineCitation")
-        info = citation.find("Article")
-        authors = []
-        for person in info.findall("AuthorList/Author"):
-            if person.find("CollectiveName") is not None:
-                authors.append(_text(person, "CollectiveName"))
-            else:
-                authors.append(f"{_text(person, 'LastName')} {_text(person, 'Initials')}".strip())
-        types = [_text(t, ".") for t in info.findall("PublicationTypeList/PublicationType")]
-        doi = next(
-            (_text(e, ".") for e in info.findall("ELocationID") if e.get("EIdType") == "doi"),
-            "",
-        ) or next(
-            (_text(e, ".") for e in article.findall("PubmedData/ArticleIdList/ArticleId")
-             if e.get("IdType") == "doi"), "",
-        )  # fmt: skip
-        retracted_in = [
-            _text(c, "PMID")
-            for c in citation.findall("CommentsCorrectionsList/CommentsCorrections")
-            if c.get("RefType") == "RetractionIn"
-        ]
-        year, month, day = _date(info.find("Journal/JournalIssue/PubDate"))
-        records.append(
-            record(
-                authors="; ".join(a for a in authors if a),
-                title=_markup(info.find("ArticleTitle")),
-                container_title=_text(info, "Journal/Title"),
-                journal_abbreviation=_text(citation, "MedlineJournalInfo/MedlineTA")
-                or _text(info, "Journal/ISOAbbreviation"),
-                year=year,
-                month=month,
-                day=day,
-                published_online=_online(info),
-                volume=_text(info, "Journal/JournalIssue/Volume"),
-                issue=_text(info, "Journal/JournalIssue/Issue"),
-                pages=_text(info, "Pagination/MedlinePgn"),
-                doi=doi,
-                pmid=_text(citation, "PMID"),
-                publication_types=types,
-                retraction_notice_url=f"https://pubmed.ncbi.nlm.nih.gov/{retracted_in[0]}/"
-                if retracted_in
-                else "",
-                imported_record={
-                    "format": "pubmed-xml",
-                    "record": tostring(article, encoding="unicode"),
-                },
-            )
-        )
-    return records
+    readers = {"PubmedArticle": _article_record, "PubmedBookArticle": _book_record}
+    articles = [root] if root.tag in readers else [e for e in root if e.tag in readers]
+    return [readers[article.tag](article) for article in articles]
+
+
+def _names(author_list):
+    names = []
+    for person in author_list.findall("Author") if author_list is not None else []:
+        if person.find("CollectiveName") is not None:
+            names.append(_text(person, "CollectiveName"))
+        else:
+            names.append(f"{_text(person, 'LastName')} {_text(person, 'Initials')}".strip())
+    return "; ".join(name for name in names if name)
+
+
+def _kept(article):
+    return {"format": "pubmed-xml", "record": tostring(article, encoding="unicode")}
+
+
+def _article_record(article):
+    citation = article.find("MedlineCitation")
+    info = citation.find("Article")
+    types = [_text(t, ".") for t in info.findall("PublicationTypeList/PublicationType")]
+    doi = next(
+        (_text(e, ".") for e in info.findall("ELocationID") if e.get("EIdType") == "doi"),
+        "",
+    ) or next(
+        (_text(e, ".") for e in article.findall("PubmedData/ArticleIdList/ArticleId")
+         if e.get("IdType") == "doi"), "",
+    )  # fmt: skip
+    retracted_in = [
+        _text(c, "PMID")
+        for c in citation.findall("CommentsCorrectionsList/CommentsCorrections")
+        if c.get("RefType") == "RetractionIn"
+    ]
+    year, month, day = _date(info.find("Journal/JournalIssue/PubDate"))
+    return record(
+        authors=_names(info.find("AuthorList")),
+        title=_markup(info.find("ArticleTitle")),
+        container_title=_text(info, "Journal/Title"),
+        journal_abbreviation=_text(citation, "MedlineJournalInfo/MedlineTA")
+        or _text(info, "Journal/ISOAbbreviation"),
+        year=year,
+        month=month,
+        day=day,
+        published_online=_online(info),
+        volume=_text(info, "Journal/JournalIssue/Volume"),
+        issue=_text(info, "Journal/JournalIssue/Issue"),
+        pages=_text(info, "Pagination/MedlinePgn"),
+        doi=doi,
+        pmid=_text(citation, "PMID"),
+        publication_types=types,
+        retraction_notice_url=f"https://pubmed.ncbi.nlm.nih.gov/{retracted_in[0]}/"
+        if retracted_in
+        else "",
+        imported_record=_kept(article),
+    )
+
+
+def _book_record(article):
+    """A PubMed Bookshelf record (GeneReviews, StatPearls): a chapter of a book, or a whole
+    book, with its editors, publisher and city."""
+    document = article.find("BookDocument")
+    book = document.find("Book")
+    chapter = document.find("ArticleTitle")
+    authors = [a for a in document.findall("AuthorList") if a.get("Type", "authors") == "authors"]
+    editors = [a for a in book.findall("AuthorList") if a.get("Type") == "editors"]
+    year, month, day = _date(book.find("PubDate"))
+    types = [_text(t, ".") for t in document.findall("PublicationType")]
+    return record(
+        kind="chapter" if chapter is not None else "book",
+        authors=_names(authors[0] if authors else None),
+        title=_markup(chapter if chapter is not None else book.find("BookTitle")),
+        container_title=_markup(book.find("BookTitle")) if chapter is not None else "",
+        editors=_names(editors[0] if editors else None),
+        edition=_text(book, "Edition"),
+        publisher=_text(book, "Publisher/PublisherName"),
+        publisher_place=_text(book, "Publisher/PublisherLocation"),
+        year=year,
+        month=month,
+        day=day,
+        pmid=_text(document, "PMID"),
+        publication_types=types,
+        imported_record=_kept(article),
+    )

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from citations.formatting import format_reference
 from citations.importers import (
     ImportFailed,
     detect_format,
@@ -935,3 +936,64 @@ def test_a_csl_season_is_no_month():
     item["issued"] = {"date-parts": [[2024, 13]]}  # CSL's spring
     [record] = read_csl_json(json.dumps([item]))
     assert (record["year"], record["month"], record["day"]) == (2024, None, None)
+
+
+# Made after a real efetch answer for a PubMed Bookshelf PMID (the pubmed_250101 DTD's
+# PubmedBookArticle), as a PMID lookup of a GeneReviews chapter gets it.
+BOOKSHELF_XML = """<?xml version="1.0" ?>
+<PubmedArticleSet>
+<PubmedBookArticle>
+  <BookDocument>
+    <PMID Version="1">20301526</PMID>
+    <ArticleIdList><ArticleId IdType="bookaccession">NBK1526</ArticleId></ArticleIdList>
+    <Book>
+      <Publisher>
+        <PublisherName>University of Washington, Seattle</PublisherName>
+        <PublisherLocation>Seattle (WA)</PublisherLocation>
+      </Publisher>
+      <BookTitle book="gene">GeneReviews<sup>®</sup></BookTitle>
+      <PubDate><Year>1993</Year></PubDate>
+      <BeginningDate><Year>1993</Year></BeginningDate>
+      <AuthorList Type="editors">
+        <Author ValidYN="Y"><LastName>Adam</LastName><ForeName>Margaret P</ForeName>
+          <Initials>MP</Initials></Author>
+        <Author ValidYN="Y"><LastName>Feldman</LastName><ForeName>Jerry</ForeName>
+          <Initials>J</Initials></Author>
+      </AuthorList>
+      <Medium>Internet</Medium>
+    </Book>
+    <LocationLabel Type="chapter">Huntington Disease</LocationLabel>
+    <ArticleTitle book="gene" part="hd">Huntington Disease</ArticleTitle>
+    <Language>eng</Language>
+    <AuthorList Type="authors">
+      <Author ValidYN="Y"><LastName>Caron</LastName><ForeName>Nicholas S</ForeName>
+        <Initials>NS</Initials></Author>
+      <Author ValidYN="Y"><LastName>Wright</LastName><ForeName>Galen EB</ForeName>
+        <Initials>GEB</Initials></Author>
+    </AuthorList>
+    <PublicationType UI="D016454">Review</PublicationType>
+  </BookDocument>
+  <PubmedBookData><History/><PublicationStatus>ppublish</PublicationStatus></PubmedBookData>
+</PubmedBookArticle>
+</PubmedArticleSet>"""
+
+
+def test_a_pubmed_lookup_of_a_bookshelf_chapter_keeps_its_book():
+    [record] = read_pubmed_xml(BOOKSHELF_XML)
+    assert record == expected(
+        kind="chapter",
+        authors="Caron NS; Wright GEB",
+        title="Huntington Disease",
+        container_title="GeneReviews<sup>®</sup>",
+        editors="Adam MP; Feldman J",
+        publisher="University of Washington, Seattle",
+        publisher_place="Seattle (WA)",
+        year=1993,
+        pmid="20301526",
+        publication_types=["Review"],
+        evidence_type="narrative-review",
+    )
+    assert format_reference(Source(**record)).startswith(
+        "Caron NS, Wright GEB. Huntington Disease. In: Adam MP, Feldman J, eds. "
+        "<i>GeneReviews<sup>®</sup></i>. University of Washington, Seattle; 1993."
+    )
