@@ -34,3 +34,15 @@ def test_stored_sources_get_written_out_pages_and_a_journal_abbreviation():
     assert iso.journal_abbreviation == "Nat Med"  # ISO 4: no other source of the journal
     assert book.journal_abbreviation == ""
     assert typed.formatted == "Typed. <i>Lancet</i>. 2023;402:2034-2044."
+
+
+def test_a_live_answer_keeps_the_references_it_was_approved_with(demo_answer):
+    approved = [reference["html"] for reference in demo_answer.live_version.references]
+    # As an earlier qasite stored the Lancet review: its range short, its text to match.
+    Source.objects.filter(pmid="37748491").update(pages="2034-44", formatted="old text")
+    state = MigrationLoader(connection).project_state(("citations", "0005_source_reference_types"))
+    migration.fill_from_the_library(state.apps, None)
+    demo_answer.refresh_from_db()
+    assert Source.objects.get(pmid="37748491").pages == "2034-2044"
+    assert [r["html"] for r in demo_answer.live_version.references] == approved
+    assert demo_answer.status == demo_answer.Status.PUBLISHED
