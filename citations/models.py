@@ -129,9 +129,10 @@ class Source(models.Model):
         max_length=200,
         blank=True,
         help_text="The journal's abbreviation in the NLM catalogue (e.g. “N Engl J Med”), "
-        "which AMA style prints. Filled in on import, and when a source is added without "
-        "one or its journal's name is changed and this is not: the one the library's other "
-        "articles in the journal carry, else the one the ISO 4 rules give.",
+        "which AMA style prints. Filled in for you on import, when a source is added "
+        "without one, and when the journal's name is changed but this field is not: the "
+        "abbreviation the library's other articles in the journal carry, else the one the "
+        "ISO 4 rules give.",
     )
     year = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1600), MaxValueValidator(2200)]

@@ -388,7 +388,7 @@ class Migration(migrations.Migration):
             name="journal_abbreviation",
             field=models.CharField(
                 blank=True,
-                help_text="The journal's abbreviation in the NLM catalogue (e.g. “N Engl J Med”), which AMA style prints. Filled in on import, and when a source is added without one or its journal's name is changed and this is not: the one the library's other articles in the journal carry, else the one the ISO 4 rules give.",
+                help_text="The journal's abbreviation in the NLM catalogue (e.g. “N Engl J Med”), which AMA style prints. Filled in for you on import, when a source is added without one, and when the journal's name is changed but this field is not: the abbreviation the library's other articles in the journal carry, else the one the ISO 4 rules give.",
                 max_length=200,
             ),
         ),
@@ -397,7 +397,7 @@ class Migration(migrations.Migration):
             name="journal_abbreviation",
             field=models.CharField(
                 blank=True,
-                help_text="The journal's abbreviation in the NLM catalogue (e.g. “N Engl J Med”), which AMA style prints. Filled in on import, and when a source is added without one or its journal's name is changed and this is not: the one the library's other articles in the journal carry, else the one the ISO 4 rules give.",
+                help_text="The journal's abbreviation in the NLM catalogue (e.g. “N Engl J Med”), which AMA style prints. Filled in for you on import, when a source is added without one, and when the journal's name is changed but this field is not: the abbreviation the library's other articles in the journal carry, else the one the ISO 4 rules give.",
                 max_length=200,
             ),
         ),
