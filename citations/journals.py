@@ -36,6 +36,18 @@ def comparable(name):
     return " ".join(words)
 
 
+def abbreviations_by_journal(pairs):
+    """{comparable journal: the abbreviation most of its sources carry} of (journal,
+    abbreviation) pairs, a journal known by its name and by its abbreviation ("The Lancet",
+    "Lancet (London, England)" and "LANCET" are one journal)."""
+    votes = {}
+    for journal, abbreviation in pairs:
+        for name in {comparable(journal), comparable(abbreviation)}:
+            counts = votes.setdefault(name, {})
+            counts[abbreviation] = counts.get(abbreviation, 0) + 1
+    return {name: max(sorted(counts), key=counts.get) for name, counts in votes.items()}
+
+
 def nlm_form(abbreviation):
     """ "Appl. Math. Comput." → "Appl Math Comput", "The Lancet" → "Lancet": NLM writes
     abbreviations without periods or commas after words, and without a leading article."""

@@ -43,9 +43,8 @@ class SourceQuerySet(models.QuerySet):
         wanted = journals.comparable(journal)
         if not wanted:
             return ""
-        # Candidates by a cheap match on the longest word, then compared as `comparable`
-        # does ("The Lancet", "Lancet (London, England)" and "LANCET" are one journal; a
-        # journal typed as its abbreviation is known by it too).
+        # Candidates by a cheap match on the longest word, then compared as
+        # `journals.comparable` does.
         word = max(wanted.split() or [journal], key=len)
         found = (
             self.filter(kind=Source.Kind.ARTICLE)
@@ -53,12 +52,9 @@ class SourceQuerySet(models.QuerySet):
             .exclude(journal_abbreviation="")
             .values_list("container_title", "journal_abbreviation")[:1000]
         )
-        counts = {}
-        for title, abbreviation in found:
-            if wanted in (journals.comparable(title), journals.comparable(abbreviation)):
-                counts[abbreviation] = counts.get(abbreviation, 0) + 1
-        if counts:
-            return max(sorted(counts), key=counts.get)
+        known = journals.abbreviations_by_journal(found).get(wanted)
+        if known:
+            return known
         return journals.iso4(journal)
 
 

@@ -17,24 +17,18 @@ def fill_from_the_library(apps, schema_editor):
     raw record to re-read: `manage.py complete_sources` asks Crossref and PubMed by DOI and
     PMID for what the records lack.)"""
     Source = apps.get_model("citations", "Source")
-    known = {}
-    for title, abbreviation in (
+    known = journals.abbreviations_by_journal(
         Source.objects.filter(kind="article-journal")
         .exclude(journal_abbreviation="")
         .values_list("container_title", "journal_abbreviation")
-    ):
-        votes = known.setdefault(journals.comparable(title), {})
-        votes[abbreviation] = votes.get(abbreviation, 0) + 1
+    )
     changed = []
     for source in Source.objects.order_by("pk").iterator(chunk_size=2000):
         source.pages = full_page_range(source.pages)
         if source.kind == "article-journal" and not source.journal_abbreviation:
-            votes = known.get(journals.comparable(source.container_title))
-            source.journal_abbreviation = (
-                max(sorted(votes), key=votes.get)
-                if votes
-                else journals.iso4(source.container_title)
-            )
+            source.journal_abbreviation = known.get(
+                journals.comparable(source.container_title)
+            ) or journals.iso4(source.container_title)
         source.formatted = format_reference(source)
         changed.append(source)
         if len(changed) == 2000:

@@ -287,21 +287,29 @@ def test_a_refused_approval_keeps_its_form_and_what_was_typed(
     assert 'value="Added the 2025 trial"' in page
 
 
-def test_the_approve_page_shows_a_changed_source_as_patients_would_read_it(
-    client, in_review, editor, second_reviewer
-):
-    source = in_review.citations.get(number=10).source
-    source.title = "A corrected title of the phase 1 trial"
+def changes_to_approve(client, in_review, editor, reviewer, number, title):
+    """The approve page's "Changes since the live version" after the editor retitled the
+    source of citation `number`, submitted the answer, and `reviewer` opened it."""
+    source = in_review.citations.get(number=number).source
+    source.title = title
     source._history_user = editor
     source.save()
     Answer.objects.sharing(source).record_shared_edit(editor, "Corrected the title")
     in_review.refresh_from_db()
     in_review.submit(editor)
-    client.force_login(second_reviewer)
+    client.force_login(reviewer)
     page = client.get(
         reverse("admin:answers_answer_transition", args=[in_review.pk, "approve"])
     ).content.decode()
-    section = page.split("Changes since the live version")[1].split("</section>")[0]
+    return page.split("Changes since the live version")[1].split("</section>")[0]
+
+
+def test_the_approve_page_shows_a_changed_source_as_patients_would_read_it(
+    client, in_review, editor, second_reviewer
+):
+    section = changes_to_approve(
+        client, in_review, editor, second_reviewer, 10, "A corrected title of the phase 1 trial"
+    )
     assert "<h2>References</h2>" in section
     assert "<del>Anti-BCMA</del><ins>A</ins> <del>CAR-T</del><ins>corrected</ins>" in section
 
@@ -309,17 +317,11 @@ def test_the_approve_page_shows_a_changed_source_as_patients_would_read_it(
 def test_a_reference_with_an_ampersand_reads_once_escaped_in_the_diff_and_the_audit(
     client, in_review, editor, reviewer, second_reviewer
 ):
-    source = in_review.citations.get(number=9).source
-    source.title = "CAR T-cell therapy in autoimmune & rheumatic diseases"
-    source._history_user = editor
-    source.save()
-    Answer.objects.sharing(source).record_shared_edit(editor, "Corrected the title")
-    in_review.refresh_from_db()
-    in_review.submit(editor)
-    client.force_login(second_reviewer)
+    section = changes_to_approve(
+        client, in_review, editor, second_reviewer, 9,
+        "CAR T-cell therapy in autoimmune & rheumatic diseases",
+    )  # fmt: skip
     approve = reverse("admin:answers_answer_transition", args=[in_review.pk, "approve"])
-    page = client.get(approve).content.decode()
-    section = page.split("Changes since the live version")[1].split("</section>")[0]
     assert "autoimmune <ins>&amp; rheumatic </ins>diseases" in section
     assert "&amp;amp;" not in section
     client.post(approve, {"comment": "Checked.", "version": in_review.version})
