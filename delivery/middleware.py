@@ -12,7 +12,10 @@ from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
+
+from answers import languages
 
 log = logging.getLogger(__name__)
 
@@ -99,4 +102,23 @@ class PublicPageCSP(CSPMiddleware):
             if self.policy is None:
                 self.policy = build_policy(**asdict(self.get_policy_parts(request, response)))
             response[HEADER] = self.policy
+        return response
+
+
+class PathLanguage:
+    """A page's language is in its address and nowhere else: /es/… is Spanish, an address
+    without a prefix is in the default language. Not Django's LocaleMiddleware, which reads
+    a cookie and Accept-Language for unprefixed addresses and adds `Vary: Accept-Language`:
+    every cache here (the page cache, Varnish, a CDN) keys a page by its address, so the
+    address alone must decide what it says."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = languages.from_path(request.path_info)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", languages.tag(language))
         return response

@@ -13,7 +13,9 @@ Anything that could change the page without a new approval changes the key or cl
   same transaction, so a page read before the change can never be stored under the key
   of after it);
 - the day the review falls overdue: the overdue flag;
-- a question's or topic's change (their addresses are links on the page): `clear`.
+- a question's or topic's change (their addresses are links on the page): `clear`;
+- a translation of the answer published, withdrawn or moved, or (on a translation's page)
+  the original approved again: the translation group's live pages, read with the page.
 
 Approval and withdrawal need nothing: they change which version is live.
 """
@@ -35,7 +37,7 @@ from delivery import replicas
 
 log = logging.getLogger(__name__)
 
-Stored = namedtuple("Stored", "version_id key etag next_review_due epoch html")
+Stored = namedtuple("Stored", "version_id key etag next_review_due epoch group html")
 
 
 def _read_sql(with_page):
@@ -45,25 +47,37 @@ def _read_sql(with_page):
     # One statement written out, and prepared (`_PreparedCursor`): this read is the whole
     # cost of a page the cache lacks, and building it with the ORM cost more than running
     # it.
+    # The translation group's live pages (language, version, address) are part of the key:
+    # the page links them (hreflang, the language switcher), and a translation's page says
+    # when its original was approved again.
+    group = (
+        "(SELECT string_agg(g.language || ':' || ga.live_version_id || ':' || g.slug, ','"
+        " ORDER BY g.language)"
+        f" FROM {question} g JOIN {answer} ga ON ga.question_id = g.id"
+        " WHERE ga.live_version_id IS NOT NULL"
+        " AND (g.id = COALESCE(q.translation_of_id, q.id)"
+        " OR g.translation_of_id = COALESCE(q.translation_of_id, q.id)))"
+    )
     return (
         "SELECT v.id, v.page_key, v.page_etag, v.next_review_due,"
-        f" COALESCE(e.value, 0), {page}"
+        f" COALESCE(e.value, 0), {group}, {page}"
         f" FROM {answer} a"
         f" JOIN {question} q ON q.id = a.question_id"
         f" JOIN {version} v ON v.id = a.live_version_id"
         f" LEFT JOIN {epoch} e ON e.id = 1"
-        " WHERE q.slug = %s"
+        " WHERE q.slug = %s AND q.language = %s"
     )
 
 
 READ_PAGE, READ_VALIDATORS = _read_sql(True), _read_sql(False)
 
 
-def find(slug, with_page=True):
-    """The live version of the answer at `slug`, with its stored page (or, `with_page`
-    False, only what a conditional request needs); None if no answer is published there."""
+def find(slug, language, with_page=True):
+    """The live version of the answer at `slug` in `language`, with its stored page (or,
+    `with_page` False, only what a conditional request needs); None if no answer in that
+    language is published there."""
     with _prepared_cursor() as cursor:
-        cursor.execute(READ_PAGE if with_page else READ_VALIDATORS, [slug])
+        cursor.execute(READ_PAGE if with_page else READ_VALIDATORS, [slug, language])
         row = cursor.fetchone()
     return Stored(*row) if row else None
 
@@ -97,7 +111,10 @@ def _prepared_cursor():
 def key(request, stored):
     """What the page would be rendered for now."""
     overdue = bool(stored.next_review_due) and stored.next_review_due < timezone.localdate()
-    parts = f"{release()}|{stored.epoch}|{overdue:d}|{request.scheme}|{request.get_host()}"
+    parts = (
+        f"{release()}|{stored.epoch}|{overdue:d}|{request.scheme}|{request.get_host()}"
+        f"|{stored.group}"
+    )
     return hashlib.md5(parts.encode(), usedforsecurity=False).hexdigest()
 
 

@@ -12,8 +12,10 @@ from django.utils.cache import get_conditional_response
 from django.utils.html import escape
 from django.utils.http import quote_etag
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from answers import languages, translation
 from answers.models import Answer, SitePolicy, Topic
 from answers.policies import DEFAULTS
 from answers.rendering import render_markdown
@@ -27,8 +29,9 @@ from delivery.pages import proxy_cacheable, public_page
 @require_safe
 @public_page
 def home(request):
-    recent = Answer.objects.recently_reviewed()[:8]
-    topics = Topic.objects.with_published_answers().order_by("name")
+    language = get_language()
+    recent = Answer.objects.recently_reviewed().in_language(language)[:8]
+    topics = Topic.objects.filter(language=language).with_published_answers().order_by("name")
     return render(request, "answers/home.html", {"recent": recent, "topics": topics})
 
 
@@ -42,7 +45,7 @@ def topic_detail(request, slug):
     # ?page=N, spelled one way: each other spelling would be one more page to keep.
     if not ONE_PAGE_NUMBER.fullmatch(request.META.get("QUERY_STRING", "")):
         raise Http404
-    topic = get_object_or_404(Topic, slug=slug)
+    topic = get_object_or_404(Topic, slug=slug, language=get_language())
     answers = (
         Answer.objects.for_listing()
         .filter(question__topic=topic)
@@ -76,12 +79,16 @@ def search(request):
     if query:
         try:
             with refusable(query, using=Answer.objects.db):
-                results = list(Answer.objects.search(query))
+                results = list(Answer.objects.search(query, language=get_language()))
         except SearchRefused:
             refused = True
     for answer in results:
         answer.snippet_html = highlighted(answer.snippet)
-    topics = [] if results else Topic.objects.with_published_answers().order_by("name")
+    topics = (
+        []
+        if results
+        else Topic.objects.filter(language=get_language()).with_published_answers().order_by("name")
+    )
     return render(
         request,
         "answers/search.html",
@@ -164,7 +171,8 @@ def answer_detail(request, slug):
     for a conditional request, so that a 304 never reads the page. A page not kept yet, or
     out of date, is rendered in two queries whatever the number of citations (the answer
     with its frozen version, then any live retraction notices) and kept."""
-    stored = stored_pages.find(slug, with_page=not _is_conditional(request))
+    language = get_language()
+    stored = stored_pages.find(slug, language, with_page=not _is_conditional(request))
     if stored is None:
         raise Http404
     page_key = stored_pages.key(request, stored)
@@ -173,7 +181,7 @@ def answer_detail(request, slug):
         if response is not None:
             return response
         if not stored.html:  # a conditional request whose copy is out of date
-            stored = stored_pages.find(slug)
+            stored = stored_pages.find(slug, language)
         response = HttpResponse(stored.html)
         etag = stored.etag
     else:
@@ -186,8 +194,26 @@ def answer_detail(request, slug):
     return response
 
 
+def page_alternates(pairs, url, request):
+    """[{code, tag, name, url, current}] for hreflang links and the language switcher:
+    absolute addresses, as hreflang wants them."""
+    return [
+        {
+            "code": code,
+            "tag": languages.tag(code),
+            "name": languages.name(code),
+            "direction": languages.direction(code),
+            "url": request.build_absolute_uri(path),
+            "current": request.build_absolute_uri(path) == url,
+        }
+        for code, path in pairs
+    ]
+
+
 def _render_answer_page(request, slug):
-    answer = get_object_or_404(Answer.objects.for_public_page(), question__slug=slug)
+    answer = get_object_or_404(
+        Answer.objects.for_public_page(), question__slug=slug, question__language=get_language()
+    )
     page = answer.live_version
     notices = live_notices(page.source_ids)
     etag = _etag(page.pk, page.next_review_due, notices)
@@ -202,6 +228,10 @@ def _render_answer_page(request, slug):
             "canonical_url": url,
             "structured_data": json_ld(page.structured_data(url)),
             "report_url": reverse("reports:report", args=[slug]),
+            # The same answer in the other languages it is published in, and (on a
+            # translation) the original's approval since the version it follows.
+            "alternates": page_alternates(translation.alternates(answer.question), url, request),
+            "original_update": translation.original_update(page),
         },
     )
     return response, etag

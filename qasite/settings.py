@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The page's language from its address alone (/es/…), never a cookie or a header.
+    "delivery.middleware.PathLanguage",
     # A sign-in that django-axes refused becomes the wait page (AXES_LOCKOUT_CALLABLE), which
     # every middleware above then treats like any other response. Axes asks to be last; it
     # only reads what the login view left on the request, so the 503 page can stay innermost.
@@ -99,6 +101,7 @@ PUBLIC_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "delivery.middleware.PublicPageCSP",
+    "delivery.middleware.PathLanguage",
     "delivery.middleware.DatabaseUnavailable",
 ]
 
@@ -260,7 +263,13 @@ AXES_USERNAME_CALLABLE = "desk.login_limits.username"  # cut to what axes can st
 # No "AXES: BEGIN" line from every process: the cron commands' output stays theirs.
 AXES_VERBOSE = False
 
+# The site's default language: its pages keep their addresses without a prefix. Each other
+# language's pages live under /<code>/ (answers/languages.py; BCP 47 tags, written as Django
+# writes them, lower case). The name is each language's own, for the language switcher.
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English"), ("es", "Español"), ("ar", "العربية")]
+LANGUAGES_BIDI = ["ar"]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.getenv("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

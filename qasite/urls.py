@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import index
 from django.urls import include, path
@@ -37,6 +38,12 @@ urlpatterns = [
     # Browsers and crawlers that ask for /favicon.ico (the pages link the SVG) get it too.
     path("favicon.ico", favicon),
     path("", include("desk.urls")),
+]
+# What patients read, in each language: the default language's pages keep their addresses
+# without a prefix, every other language's are under /<code>/ (/es/ask/<slug>/). The
+# language comes from the address alone (delivery.middleware.PathLanguage).
+urlpatterns += i18n_patterns(
     path("", include("reports.urls")),
     path("", include("patient_site.urls")),
-]
+    prefix_default_language=False,
+)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from answers import rendering, search
+from answers import languages, rendering, search
 from answers.models.comments import conversation_record
 from answers.models.content import AnswerContent
 from answers.models.topics import Disclaimer, Question, Topic
@@ -51,8 +51,11 @@ class AnswerQuerySet(models.QuerySet):
             .select_related("live_version", "question__topic")
             .only(
                 "question__slug",
+                "question__language",
+                "question__translation_of_id",
                 "question__topic__name",
                 "question__topic__slug",
+                "question__topic__language",
                 *(f"live_version__{field}" for field in PUBLIC_VERSION_FIELDS),
             )
         )
@@ -82,9 +85,16 @@ class AnswerQuerySet(models.QuerySet):
     def recently_reviewed(self):
         return self.for_listing().order_by("-live_version__approved_at")
 
-    def search(self, text, limit=20):
-        """Published answers matching `text`, best first (see answers/search.py)."""
-        return search.matching(self.published(), self.for_listing(), text, limit)
+    def search(self, text, language=None, limit=20):
+        """Published answers in `language` (None: the default) matching `text`, best first
+        (see answers/search.py)."""
+        language = language or languages.default()
+        return search.matching(
+            self.published().in_language(language),
+            self.for_listing().in_language(language),
+            text,
+            limit,
+        )
 
     def citing_flagged_sources(self):
         """Published answers citing a source since retracted or under an expression of concern."""
@@ -109,12 +119,23 @@ class AnswerQuerySet(models.QuerySet):
         if isinstance(obj, Disclaimer):
             uses = Q(disclaimer=obj) | Q(disclaimer=None, question__topic__disclaimer=obj)
             if obj.is_default:
-                uses |= Q(disclaimer=None, question__topic__disclaimer=None)
+                uses |= Q(
+                    disclaimer=None,
+                    question__topic__disclaimer=None,
+                    question__language=obj.language,
+                )
             return self.filter(uses)
         raise TypeError(f"Answers do not share {type(obj).__name__} records.")
 
-    def relying_on_default_disclaimer(self):
-        return self.filter(disclaimer=None, question__topic__disclaimer=None)
+    def relying_on_default_disclaimer(self, language=None):
+        return self.filter(
+            disclaimer=None,
+            question__topic__disclaimer=None,
+            question__language=language or languages.default(),
+        )
+
+    def in_language(self, code):
+        return self.filter(question__language=code)
 
     def record_shared_edit(self, user, reason):
         """After a shared record was saved: each of these answers that is live, in review or
@@ -146,7 +167,9 @@ class AnswerQuerySet(models.QuerySet):
 class Answer(Workflow, AnswerContent, models.Model):
     Status = Status
     # What an editor writes (and a restore brings back), beside the citations.
-    EDITABLE_CONTENT = ["short_answer", "research", "doctor_questions", "disclaimer_id"]
+    EDITABLE_CONTENT = [
+        "short_answer", "research", "doctor_questions", "disclaimer_id", "follows_id",
+    ]  # fmt: skip
 
     question = models.OneToOneField(Question, on_delete=models.PROTECT, related_name="answer")
     # On PostgreSQL the table also has `draft_search`, a search vector generated from
@@ -179,6 +202,17 @@ class Answer(Workflow, AnswerContent, models.Model):
         blank=True,
         related_name="answers",
         help_text="Leave empty to use the topic's disclaimer (or the site default).",
+    )
+    # A translation: the approved version of the original it was made from, or last
+    # brought up to date with (answers/translation.py). Frozen into each approval.
+    follows = models.ForeignKey(
+        "PublishedVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="follows the original's version",
     )
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False

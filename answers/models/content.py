@@ -1,5 +1,6 @@
 """An answer's content: everything its published version freezes, and who changed it."""
 
+from answers import languages
 from answers.models.contributors import Authorship, ContributorProfile
 from answers.models.topics import Disclaimer, Question, Topic
 from answers.models.versions import freeze
@@ -13,7 +14,7 @@ from citations.models import Citation, Source
 # What of each shared record patients read, and so counts as an answer's content.
 CITATION_CONTENT = ["number", "source_id", "locator"]
 AUTHORSHIP_CONTENT = ["contributor_id", "order"]
-QUESTION_CONTENT = ["text", "topic_id"]
+QUESTION_CONTENT = ["text", "topic_id", "language"]
 TOPIC_CONTENT = ["name", "disclaimer_id"]
 DISCLAIMER_CONTENT = ["body", "is_default"]
 
@@ -37,13 +38,16 @@ def editors_since(records, fields, since):
 
 
 def frozen_content(
-    question, short_answer, research, doctor_questions, citations, writers, disclaimer_html
-):
+    question, short_answer, research, doctor_questions, citations, writers, disclaimer_html,
+    follows_id=None,
+):  # fmt: skip
     """What a reviewer approves and patients read, as a published version keeps it: the
     answer's text and citations (each cited source's formatted record), the question, the
-    topic's name, the writers' published profiles and the disclaimer as shown."""
+    topic's name, the writers' published profiles and the disclaimer as shown; and, for an
+    answer in another language than the default, its language, and for a translation the
+    version of the original it follows (see PublishedVersion.frozen)."""
     uses = marker_uses(research)
-    return {
+    content = {
         "question_text": question.text,
         "topic_name": question.topic.name,
         "short_answer": short_answer,
@@ -53,6 +57,11 @@ def frozen_content(
         "disclaimer_html": str(disclaimer_html),
         "authors": [writer.as_published() for writer in writers],
     }
+    if not languages.is_default(question.language):
+        content["language"] = question.language
+    if follows_id is not None:
+        content["follows_id"] = follows_id
+    return content
 
 
 class AnswerContent:
@@ -67,7 +76,7 @@ class AnswerContent:
         return frozen_content(
             self.question, self.short_answer, self.research, self.doctor_questions,
             self.citation_rows(), [a.contributor for a in self.authorship_rows()],
-            self.disclaimer_html(),
+            self.disclaimer_html(), self.follows_id,
         )  # fmt: skip
 
     def authorship_rows(self):
@@ -121,7 +130,11 @@ class AnswerContent:
 
     def effective_disclaimer(self):
         """The answer's own disclaimer, else its topic's, else the site default."""
-        return self.disclaimer or self.question.topic.disclaimer or Disclaimer.objects.default()
+        return (
+            self.disclaimer
+            or self.question.topic.disclaimer
+            or Disclaimer.objects.default(self.question.language)
+        )
 
     def disclaimer_html(self):
         disclaimer = self.effective_disclaimer()

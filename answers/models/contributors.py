@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from answers import languages as site_languages
 from citations.characters import validate_printable
 
 
@@ -49,6 +50,17 @@ class ContributorProfile(models.Model):
         "empty statement is not a declaration, and no answer naming them can be approved.",
         validators=[validate_printable],
     )
+    # Language codes (settings.LANGUAGES), as a list: a JSON list, since the site also runs
+    # on SQLite; the admin's form offers them as checkboxes.
+    languages = models.JSONField(
+        default=site_languages.default_only,
+        blank=True,
+        verbose_name="reviews in",
+        help_text="The languages they read well enough to review medical text in. A medical "
+        "reviewer approves answers only in these languages (a translation is reviewed by "
+        "someone who reads it). A new profile lists the site's default language. Never "
+        "shown to patients.",
+    )
     email_notifications = models.BooleanField(
         default=True,
         help_text="Email when an answer waits for their review, is sent back, approved or "
@@ -62,6 +74,9 @@ class ContributorProfile(models.Model):
 
     def __str__(self):
         return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
+
+    def reviews_in(self, code):
+        return code in self.languages
 
     def as_published(self):
         """What a published version keeps of this profile."""

@@ -1,20 +1,91 @@
 """What answers are filed under and shown with: topics, disclaimers, questions."""
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from answers import rendering
+from answers import languages, rendering
+
+
+def language_field():
+    return models.CharField(
+        max_length=12,
+        choices=languages.choices,
+        default=languages.default,
+        help_text="The language it is written in. Patients read it at addresses in that "
+        "language (the site's default language has no prefix; Spanish is under /es/).",
+    )
+
+
+def translation_of_field(model, noun):
+    return models.ForeignKey(
+        model,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="translations",
+        limit_choices_to={"translation_of": None},
+        help_text=f"The {noun} in the site's default language this one translates. Empty "
+        f"for an original.",
+    )
+
+
+class Translatable(models.Model):
+    """A record written in one language, and possibly the translation of an original in
+    the site's default language: one original and at most one translation per language form
+    a translation group."""
+
+    class Meta:
+        abstract = True
+
+    def clean_translation(self):
+        """The rules of a translation group, as field errors."""
+        original = self.translation_of
+        if original is None:
+            return
+        if original.pk == self.pk:
+            raise ValidationError({"translation_of": "A record cannot translate itself."})
+        if original.translation_of_id is not None:
+            raise ValidationError(
+                {"translation_of": "Choose the original, not another translation of it."}
+            )
+        if original.language == self.language:
+            raise ValidationError(
+                {
+                    "language": f"The original is in {languages.english_name(self.language)} too: "
+                    "a translation is in another language."
+                }
+            )
+        taken = type(self).objects.filter(translation_of=original, language=self.language)
+        if taken.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {
+                    "language": f"“{original}” already has a translation into "
+                    f"{languages.english_name(self.language)}."
+                }
+            )
+
+    def group_original(self):
+        return self.translation_of or self
+
+    def in_language(self, code):
+        """This record's counterpart in `code`: the original, or its translation."""
+        original = self.group_original()
+        if original.language == code:
+            return original
+        return original.translations.filter(language=code).first()
 
 
 class DisclaimerQuerySet(models.QuerySet):
-    def default(self):
-        return self.filter(is_default=True).first()
+    def default(self, language=None):
+        """The site default in `language` (None: the site's default language)."""
+        return self.filter(is_default=True, language=language or languages.default()).first()
 
 
-class Disclaimer(models.Model):
+class Disclaimer(Translatable):
     """The text shown under an answer. `{topic}` in the body becomes the topic's name."""
 
     title = models.CharField(
@@ -33,6 +104,8 @@ class Disclaimer(models.Model):
         help_text="Used for every answer whose topic has no disclaimer of its own. "
         "Only one disclaimer can be the site default.",
     )
+    language = language_field()
+    translation_of = translation_of_field("self", "disclaimer")
     body_html = models.TextField(editable=False, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -43,11 +116,14 @@ class Disclaimer(models.Model):
         ordering = ["title"]
         constraints = [
             models.UniqueConstraint(
-                fields=["is_default"],
+                fields=["language", "is_default"],
                 condition=Q(is_default=True),
-                name="one_default_disclaimer",
-                violation_error_message="Another disclaimer is already the site default; "
-                "untick “site default” there first.",
+                name="one_default_disclaimer_per_language",
+                violation_error_message="Another disclaimer in this language is already the "
+                "site default; untick “site default” there first.",
+            ),
+            models.UniqueConstraint(
+                fields=["translation_of", "language"], name="one_disclaimer_translation_each"
             ),
         ]
 
@@ -58,10 +134,14 @@ class Disclaimer(models.Model):
         self.body_html = rendering.render_plain_markdown(self.body)
         super().save(*args, **kwargs)
 
+    def clean(self):
+        self.clean_translation()
+
     def deletion_refusal(self):
         """Why this disclaimer cannot be deleted now, or None."""
         Answer = apps.get_model("answers", "Answer")  # answers are filed under topics
-        if self.is_default and Answer.objects.relying_on_default_disclaimer().exists():
+        relying = Answer.objects.relying_on_default_disclaimer(self.language)
+        if self.is_default and relying.exists():
             return (
                 "This is the site default, and answers rely on it (their topic has no "
                 "disclaimer of its own). Make another disclaimer the site default first."
@@ -81,10 +161,8 @@ class TopicQuerySet(models.QuerySet):
         )
 
 
-class Topic(models.Model):
-    name = models.CharField(
-        max_length=100, unique=True, help_text="As patients would say it, e.g. “Oncology”."
-    )
+class Topic(Translatable):
+    name = models.CharField(max_length=100, help_text="As patients would say it, e.g. “Oncology”.")
     slug = models.SlugField(
         max_length=100,
         unique=True,
@@ -101,8 +179,11 @@ class Topic(models.Model):
         null=True,
         blank=True,
         related_name="topics",
-        help_text="Shown under every answer in this topic. Leave empty to use the site default.",
+        help_text="Shown under every answer in this topic. Leave empty to use the site "
+        "default of the topic's language.",
     )
+    language = language_field()
+    translation_of = translation_of_field("self", "topic")
     description_html = models.TextField(editable=False, default="")
 
     history = HistoricalRecords(excluded_fields=["description_html"])
@@ -110,6 +191,16 @@ class Topic(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["language", "name"],
+                name="one_topic_name_per_language",
+                violation_error_message="A topic of this name already exists in this language.",
+            ),
+            models.UniqueConstraint(
+                fields=["translation_of", "language"], name="one_topic_translation_each"
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -119,11 +210,24 @@ class Topic(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("public:topic", args=[self.slug])
+        with languages.speaking(self.language):
+            return reverse("public:topic", args=[self.slug])
+
+    def clean(self):
+        self.clean_translation()
+        if self.disclaimer_id and self.disclaimer.language != self.language:
+            raise ValidationError(
+                {
+                    "disclaimer": "Choose a disclaimer in the topic's language "
+                    f"({languages.english_name(self.language)})."
+                }
+            )
 
 
-class Question(models.Model):
-    """A question as patients ask it; its answer is published at /ask/<slug>/."""
+class Question(Translatable):
+    """A question as patients ask it; its answer is published at /ask/<slug>/ (in another
+    language than the default, under its prefix: /es/ask/<slug>/). A translated question
+    and its answer form, with the original, the question's translation group."""
 
     text = models.CharField(
         "question",
@@ -136,6 +240,8 @@ class Question(models.Model):
         help_text="The end of the answer's web address, as in /ask/this-question/.",
     )
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="questions")
+    language = language_field()
+    translation_of = translation_of_field("self", "question")
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -145,9 +251,25 @@ class Question(models.Model):
         # Lists of answers are ordered by their question (the admin's, 100 at a time); a
         # page's ids come from this index and Answer's `answer_question_id` alone.
         indexes = [models.Index(fields=["text"], include=["id"], name="question_text_id")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["translation_of", "language"], name="one_question_translation_each"
+            ),
+        ]
 
     def __str__(self):
         return self.text
 
     def get_absolute_url(self):
-        return reverse("public:detail", args=[self.slug])
+        with languages.speaking(self.language):
+            return reverse("public:detail", args=[self.slug])
+
+    def clean(self):
+        self.clean_translation()
+        if self.topic_id and self.topic.language != self.language:
+            raise ValidationError(
+                {
+                    "topic": "Choose a topic in the question's language "
+                    f"({languages.english_name(self.language)})."
+                }
+            )

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from answers import attribution, rendering, search
+from answers import attribution, languages, rendering, search
 from answers.structured_data import medical_web_page
 from answers.workflow import content_fingerprint
 
@@ -20,7 +20,7 @@ PUBLIC_VERSION_FIELDS = [
     "doctor_questions_html", "references", "disclaimer_html", "reviewer_name",
     "reviewer_credentials", "reviewed_on", "next_review_due", "approved_at", "source_ids",
     "authors", "reviewer_role", "reviewer_affiliation", "reviewer_bio", "reviewer_disclosures",
-    "first_published_on", "updates",
+    "first_published_on", "updates", "language", "follows_id",
 ]  # fmt: skip
 
 
@@ -48,6 +48,13 @@ class PublishedVersion(models.Model):
         null=True, help_text="The answer revision (history id) that was approved."
     )
     question_text = models.CharField(max_length=300)
+    # The language it is written in (its question's), and for a translation the approved
+    # version of the original it follows: a newer live version of the original means the
+    # translation is out of date (answers/translation.py).
+    language = models.CharField(max_length=12, default=languages.default)
+    follows = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     topic_name = models.CharField(max_length=100)
     short_answer = models.TextField()
     research = models.TextField()
@@ -131,7 +138,16 @@ class PublishedVersion(models.Model):
     def content_fingerprint(self):
         """The digest of what this version froze: equal to the answer's `fingerprint()`
         while the answer's content is what was approved."""
-        return content_fingerprint({name: getattr(self, name) for name in FROZEN_CONTENT})
+        return content_fingerprint(self.frozen())
+
+    def frozen(self):
+        """The frozen content, as `Answer.frozen_content()` gives it."""
+        content = {name: getattr(self, name) for name in FROZEN_CONTENT}
+        if not languages.is_default(self.language):
+            content["language"] = self.language
+        if self.follows_id is not None:
+            content["follows_id"] = self.follows_id
+        return content
 
     def audit_record(self):
         """Exactly what was approved, by whom and when, for the audit page and its JSON."""
@@ -156,7 +172,7 @@ class PublishedVersion(models.Model):
             "conversation": self.conversation,
             "update_note": self.update_note,
             "updates": self.updates,
-            "content": {name: getattr(self, name) for name in FROZEN_CONTENT},
+            "content": self.frozen(),
             "sources": [
                 {
                     "number": ref["number"],
@@ -175,7 +191,10 @@ class PublishedVersion(models.Model):
         }
 
 
-# The frozen content of a version: the keys of `Answer.frozen_content()`.
+# The frozen content of a version: the keys of `Answer.frozen_content()`, which also has
+# "language" for an answer not in the site's default language and "follows_id" for a
+# translation (absent otherwise, so that the digest of every answer frozen before
+# translations existed stays what it was).
 FROZEN_CONTENT = [
     "question_text", "topic_name", "short_answer", "research", "doctor_questions",
     "references", "disclaimer_html", "authors",

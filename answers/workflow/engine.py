@@ -208,6 +208,25 @@ class Workflow:
         self._refresh_from(answer)
         return transition
 
+    def translations_on_site(self):
+        """This answer's translations that are on the site (or scheduled to go live)."""
+        on_site = type(self).objects.filter(question__translation_of_id=self.question_id)
+        return on_site.exclude(live_version=None, scheduled_version=None)
+
+    def take_down_with_original(self, user, reason, comment):
+        """Take this translation off the site because its original left it, recorded as a
+        withdrawal (or an expiry) of its own; returns its address."""
+        answer = self.locked()
+        from_status = answer.status
+        answer.live_version = answer.scheduled_version = None
+        answer.expires_at = answer.expiry_set_by = None
+        if from_status not in (Status.DRAFT, Status.IN_REVIEW):
+            answer.status = Status.WITHDRAWN
+        note = "Taken down with its original" + (f": {comment}" if comment else ".")
+        answer._record("withdraw", from_status, user, note, f"{reason} with its original")
+        self._refresh_from(answer)
+        return answer.get_absolute_url()
+
     def locked(self, expected_version=None):
         """This answer, re-read and row-locked until the transaction ends. With
         `expected_version` (the version a person started from, as a form posts it) a save

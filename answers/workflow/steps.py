@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from answers import attribution, jama, publication
+from answers import attribution, jama, languages, publication
 from answers.workflow.states import Status
 from citations.characters import normalize_newlines, unprintable_character
 
@@ -124,6 +124,21 @@ def _has_reviewer_profile(answer, user, given):
     return None
 
 
+def _reviews_in_its_language(answer, user, given):
+    profile = getattr(user, "contributor_profile", None)
+    if profile is None:
+        return None  # _has_reviewer_profile says so
+    language = answer.question.language
+    if not profile.reviews_in(language):
+        name = languages.english_name(language)
+        return (
+            f"This answer is in {name}, and your reviewer profile does not list {name} among "
+            "the languages you review in: a reviewer who reads it must approve it (or add it "
+            "to your profile, if you do)."
+        )
+    return None
+
+
 def _meets_jama(answer, user, given):
     profile = getattr(user, "contributor_profile", None)
     if profile is None:
@@ -206,9 +221,14 @@ def _cancel_schedule(answer, user, given):
 
 
 def _take_down(answer, user, given, reason="Withdrawn"):
+    """Take the live version down, and the live translations of it with it: they say what
+    it said (answers/translation.py). A translation's own take-down takes only it down."""
     answer.live_version = answer.scheduled_version = None
     answer.expires_at = answer.expiry_set_by = None
-    publication.record(taken_down=[answer.get_absolute_url()], reason=reason)
+    taken_down = [answer.get_absolute_url()]
+    for translation in answer.translations_on_site():
+        taken_down.append(translation.take_down_with_original(user, reason, given.comment))
+    publication.record(taken_down=taken_down, reason=reason)
 
 
 def _expire(answer, user, given):
@@ -287,6 +307,7 @@ STEPS = {
             _unchanged_since_submission,
             _four_eyes,
             _has_reviewer_profile,
+            _reviews_in_its_language,
             _meets_jama,
             _no_open_comments,
         ),

@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 
 from answers import readability, schedule
 from answers.attribution import uncited_blocks
-from answers.models import FROZEN_CONTENT, Answer, TransitionError
+from answers.models import Answer, TransitionError
 from answers.workflow import STEPS, UPDATE_NOTE_LENGTH
 from desk.admin.base import admin_context
 from desk.admin.comments import add_panel
@@ -106,6 +106,4 @@ def changes_against_live(answer):
     live = answer.live_version
     if live is None:
         return None
-    return content_diff(
-        {name: getattr(live, name) for name in FROZEN_CONTENT}, answer.frozen_content()
-    )
+    return content_diff(live.frozen(), answer.frozen_content())
