@@ -75,6 +75,7 @@ class AnswerQuerySet(models.QuerySet):
             .select_related("live_version", "question")
             .only(
                 "question__slug",
+                "question__language",
                 "live_version__question_text",
                 "live_version__topic_name",
                 "live_version__reviewed_on",
