@@ -146,7 +146,8 @@ def demo_answer(db, editor, reviewer):
 
 @pytest.fixture
 def demo(settings):
-    """The accounts and the demo answer, created by the commands `make run` calls."""
+    """The accounts and the demo answer (the English original; the demo also has its Spanish
+    translation), created by the commands `make run` calls."""
     import io
 
     from django.core.management import call_command
@@ -157,7 +158,7 @@ def demo(settings):
     call_command("create_demo_accounts", stdout=io.StringIO())
     settings.DEBUG = False
     call_command("load_demo_content", stdout=io.StringIO())
-    return Answer.objects.get()
+    return Answer.objects.get(question__translation_of=None)  # the original, not its translation
 
 
 @pytest.fixture(scope="session")

@@ -37,8 +37,12 @@ class TranslationRefused(Exception):
 
 def original_of(answer):
     """The answer this one translates, or None for an original."""
-    original_question = answer.question.translation_of
-    return getattr(original_question, "answer", None) if original_question else None
+    original_question = answer.question.translation_of_id
+    if original_question is None:
+        return None
+    # Read now, never a cached copy: whether a translation is behind depends on what is
+    # live this moment.
+    return Answer.objects.select_related("live_version").filter(question=original_question).first()
 
 
 def group(question):
