@@ -64,7 +64,7 @@ def test_readme_walk_through_edit_renumber_submit_approve(chromium, live_server,
     assert [number for number, _ in table] == ["1", "2", "3", "4"]
     for (_, shown), title in zip(table, titles, strict=True):
         assert title[:40] in shown
-    assert cited_titles(Answer.objects.get()) == dict(enumerate(titles, start=1))
+    assert cited_titles(Answer.objects.get(pk=demo.pk)) == dict(enumerate(titles, start=1))
     expect(editor.locator("input[value='Renumber by order of first use']")).to_have_count(0)
 
     # The editor submits; the reviewer approves in a browser of their own.

@@ -54,11 +54,34 @@ DEMO_ACCOUNTS = {
             "disclosures": "None declared",
         },
     },
+    # A reviewer who reads Spanish: she approves the demo answer's Spanish translation, an
+    # example (answers/demo/car-t-ms.es.md), as her bio says on its page.
+    "revisora": {
+        "password": "revisora-demo-pass",
+        "first_name": "Lucía",
+        "email": "revisora@qasite.example",
+        "last_name": "Revisora",
+        "group": MEDICAL_REVIEWER,
+        "profile": {
+            "display_name": "Dra. Lucía Revisora",
+            "credentials": "MD",
+            "role": "Neuróloga",
+            "affiliation": "Hospital Universitario de Demostración",
+            "bio": "Revisora ficticia de la demostración de qasite: su aprobación de la "
+            "traducción al español es un ejemplo del flujo de trabajo de traducción, no una "
+            "revisión médica real.",
+            "disclosures": "None declared",
+            "languages": ["es", "en-gb"],
+        },
+    },
 }
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts `editor`, `reviewer` and `reviewer2` (local development only)."
+    help = (
+        "Create the demo accounts `editor`, `reviewer`, `reviewer2` and `revisora` (local "
+        "development only)."
+    )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
