@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from answers import languages
-from answers.models import Answer, Authorship, Disclaimer, Question, Topic
+from answers.models import Answer, Authorship, Disclaimer, PublishedVersion, Question, Topic
 from citations.models import Citation
 
 
@@ -155,20 +155,29 @@ def _free_slug(model, wanted):
 
 def behind():
     """Translations following an approved version of their original older than the one on
-    the site now: what the desk lists as out of date."""
-    original_live = F("question__translation_of__answer__live_version")
+    the site now, and saying something else: what the desk lists as out of date. A new
+    approval of the same content (a review that renewed the date) changes nothing a
+    translation says."""
+    original_live = "question__translation_of__answer__live_version"
     return (
         Answer.objects.filter(question__translation_of__isnull=False)
-        .filter(question__translation_of__answer__live_version__isnull=False)
-        .exclude(follows=original_live)
+        .filter(**{f"{original_live}__isnull": False})
+        .exclude(follows=F(original_live))
+        .exclude(follows__fingerprint=F(f"{original_live}__fingerprint"))
+    )
+
+
+def _differs(followed, live):
+    return followed != live and (
+        followed is None or live is None or followed.fingerprint != live.fingerprint
     )
 
 
 def is_behind(answer):
     original = original_of(answer)
-    return bool(
-        original and original.live_version_id and answer.follows_id != original.live_version_id
-    )
+    if original is None or original.live_version is None:
+        return False
+    return _differs(answer.follows, original.live_version)
 
 
 @dataclass(frozen=True)
@@ -183,22 +192,30 @@ class OriginalUpdate:
 
 def original_update(version):
     """For a live translation `version`: the original's update since the version it follows,
-    or None while it follows the original's live version (or is no translation)."""
+    or None while the original's live version says what that one said (or it is no
+    translation). Reads columns, never a version's kept page."""
     if version.follows_id is None:
         return None
     original = (
         Answer.objects.filter(question__translations__answer__versions=version)
-        .select_related("live_version", "question")
+        .exclude(live_version=None)
+        .values(
+            "live_version_id",
+            "live_version__fingerprint",
+            "live_version__reviewed_on",
+            "question__slug",
+            "question__language",
+        )  # fmt: skip
         .first()
     )
-    if original is None or original.live_version is None:
+    if original is None or original["live_version_id"] == version.follows_id:
         return None
-    if original.live_version_id == version.follows_id:
+    followed = PublishedVersion.objects.filter(pk=version.follows_id).values("fingerprint")
+    if followed.filter(fingerprint=original["live_version__fingerprint"]).exists():
         return None
+    question = Question(slug=original["question__slug"], language=original["question__language"])
     return OriginalUpdate(
-        original.live_version.reviewed_on,
-        original.get_absolute_url(),
-        original.question.language,
+        original["live_version__reviewed_on"], question.get_absolute_url(), question.language
     )
 
 

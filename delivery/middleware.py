@@ -54,7 +54,9 @@ def too_large(request, size, limit):
             ),
             status=413,
         )
-    return render(request, "413.html", {"size": size, "limit": limit}, status=413)
+    # Before PathLanguage has run: in the language of the page the form was on.
+    with languages.speaking(languages.from_path(request.path_info)):
+        return render(request, "413.html", {"size": size, "limit": limit}, status=413)
 
 
 class DatabaseUnavailable:
@@ -110,15 +112,23 @@ class PathLanguage:
     without a prefix is in the default language. Not Django's LocaleMiddleware, which reads
     a cookie and Accept-Language for unprefixed addresses and adds `Vary: Accept-Language`:
     every cache here (the page cache, Varnish, a CDN) keys a page by its address, so the
-    address alone must decide what it says."""
+    address alone must decide what it says.
+
+    It runs outside every middleware that resolves or renders (settings.py puts it right
+    after the page cache: CommonMiddleware's slash redirect of a 404 resolves the path in
+    it), and puts the language back when the response is made, so that nothing of one
+    request's language is left for the next one in the thread. The WSGI front
+    (delivery/front.py) runs each request in its path's language from the start and leaves
+    none active after; the page cache resolves a path in its own language
+    (delivery/page_cache.py, `public_match`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         language = languages.from_path(request.path_info)
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        with translation.override(language, deactivate=True):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", languages.tag(language))
         return response

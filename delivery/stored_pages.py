@@ -150,8 +150,9 @@ _release = None
 
 # Everything of ours that renders a page: templates (the project's and each app's), the
 # code of every app and of qasite/ (views, template tags, formatting, settings), the static
-# files (whose names and contents pages link). Tests and migrations render nothing.
-RELEASE_FILES = ("**/*.py", "**/*.html", "**/*.txt", "**/*.xml", "static/**/*")
+# files (whose names and contents pages link), the compiled catalogues of the interface's
+# translations. Tests and migrations render nothing.
+RELEASE_FILES = ("**/*.py", "**/*.html", "**/*.txt", "**/*.xml", "static/**/*", "locale/**/*.mo")
 NOT_RELEASE = {"tests", "migrations", "node_modules", "bench", "deploy", "staticfiles"}
 
 

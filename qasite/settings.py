@@ -67,6 +67,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a cached public page is answered before anything else runs (page_cache.py).
     "delivery.page_cache.PageCacheMiddleware",
+    # The page's language from its address alone (/es/…), never a cookie or a header; around
+    # everything that resolves or renders.
+    "delivery.middleware.PathLanguage",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body (the CSRF check does): a too-large form gets a page.
@@ -79,8 +82,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # The page's language from its address alone (/es/…), never a cookie or a header.
-    "delivery.middleware.PathLanguage",
     # A sign-in that django-axes refused becomes the wait page (AXES_LOCKOUT_CALLABLE), which
     # every middleware above then treats like any other response. Axes asks to be last; it
     # only reads what the login view left on the request, so the 503 page can stay innermost.
@@ -93,6 +94,7 @@ MIDDLEWARE = [
 # pages here, so they pay for no session, CSRF or user middleware.
 PUBLIC_MIDDLEWARE = [
     "delivery.page_cache.PageCacheMiddleware",
+    "delivery.middleware.PathLanguage",
     # Public pages only: they hold no secret, so compressing them gives BREACH nothing to
     # find (the admin's pages, with CSRF tokens, stay uncompressed). The page cache keeps
     # the compressed and the plain page apart, reading Accept-Encoding as this does
@@ -101,7 +103,6 @@ PUBLIC_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "delivery.middleware.PublicPageCSP",
-    "delivery.middleware.PathLanguage",
     "delivery.middleware.DatabaseUnavailable",
 ]
 
@@ -316,9 +317,18 @@ EMAIL_NOTIFICATIONS = envbool("EMAIL_NOTIFICATIONS", "1")
 # The site's address, for links in mail: e.g. https://qasite.example
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
-# The reading grade (US school grade, Flesch-Kincaid) each section should stay within:
-# shown to editors as they type and to reviewers when approving; advisory, never blocking.
-READING_GRADE_TARGET = envint("READING_GRADE_TARGET", "8")
+# The readability target of each language's formula (answers/readability.py), by language
+# subtag: shown to editors as they type and to reviewers when approving; advisory, never
+# blocking. English: the US school grade (Flesch-Kincaid) each section should stay within.
+# Spanish: the Szigriszt-Pazos reading ease it should reach (0-100, higher is easier; the
+# INFLESZ scale for patient texts calls 55-65 "normal"). A language without a formula here
+# (Arabic) is not graded.
+READABILITY_TARGETS = {
+    "en": envint("READING_GRADE_TARGET", "8"),
+    "es": envint("READING_EASE_TARGET_ES", "55"),
+}
+# The English target, as the approve page's help text names it.
+READING_GRADE_TARGET = READABILITY_TARGETS["en"]
 
 # Content-Security-Policy (django-csp) on the public pages: no inline script, nothing
 # from other origins. The admin, with its own inline styles, is left out.

@@ -4,6 +4,7 @@ answer page stays the same for everyone (no cookie, no Vary: Cookie)."""
 import math
 
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -17,6 +18,7 @@ def _published(slug):
     return get_object_or_404(
         Answer.objects.published().select_related("question", "live_version"),
         question__slug=slug,
+        question__language=get_language(),  # in the address's language only, as the page
     )
 
 

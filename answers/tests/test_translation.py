@@ -164,6 +164,21 @@ def test_an_approval_of_the_original_puts_its_translations_behind_until_brought_
     assert list(translation.behind()) == []
 
 
+def test_a_new_approval_of_the_same_content_leaves_its_translations_current(
+    demo_answer, editor, reviewer, spanish_reviewer
+):
+    spanish = approve(start_spanish(demo_answer, editor), editor, spanish_reviewer)
+    followed = demo_answer.live_version
+    with committed():
+        demo_answer.approve(spanish_reviewer)  # the review renewed, nothing changed
+    demo_answer.refresh_from_db()
+    assert demo_answer.live_version != followed
+    assert demo_answer.live_version.fingerprint == followed.fingerprint
+    assert not translation.is_behind(spanish)
+    assert list(translation.behind()) == []
+    assert translation.original_update(spanish.live_version) is None
+
+
 def test_a_translation_withdrawn_takes_down_only_its_own_page(
     client, demo_answer, editor, spanish_reviewer
 ):
