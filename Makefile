@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qasite
 
-.PHONY: run test lint install install-dev chromium varnish postgres redis
+.PHONY: run test lint install install-dev messages chromium varnish postgres redis
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -24,7 +24,7 @@ install-dev: $(VENV)/.installed-dev
 
 ## run: the site with demo content and demo accounts at http://127.0.0.1:8000, and the
 ## scheduler (go-live and expiry times) beside it, stopped with the server
-run: install
+run: install messages
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py create_demo_accounts
 	DEBUG=1 $(BIN)/python manage.py load_demo_content
@@ -37,7 +37,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 ## test: the whole suite against PostgreSQL, with Debian's Chromium and Varnish
-test: install-dev chromium varnish postgres redis node_modules/.installed
+test: install-dev messages chromium varnish postgres redis node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -46,6 +46,18 @@ test: install-dev chromium varnish postgres redis node_modules/.installed
 
 lint: install-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+## messages: the public pages' translations (locale/<language>/LC_MESSAGES/django.po, the
+## source) compiled to the .mo files Django reads; a .mo newer than its .po is kept.
+# After changing the pages' text, update the catalogues and translate what is new:
+#   DEBUG=1 .venv/bin/python manage.py makemessages -l es -l ar --add-location=file \
+#     --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=bench \
+#     --ignore=deploy --ignore=desk --ignore=templates/admin
+messages: install
+	@command -v msgfmt >/dev/null || { \
+	  echo "Installing Debian's gettext to compile the translations"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; }
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 chromium:
 	@test -x /usr/bin/chromium || { \

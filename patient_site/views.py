@@ -3,6 +3,7 @@ import json
 import re
 
 from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -59,8 +60,23 @@ def topic_detail(request, slug):
     return render(
         request,
         "answers/topic_detail.html",
-        {"topic": topic, "answers": page.object_list, "page_obj": page},
+        {
+            "topic": topic,
+            "answers": page.object_list,
+            "page_obj": page,
+            "translations": topic_translations(topic),
+        },
     )
+
+
+def topic_translations(topic):
+    """{language: address} of `topic` and its translations that patients can browse (with
+    a published answer): where the language switcher takes a topic page's reader."""
+    original = topic.group_original()
+    members = Topic.objects.filter(Q(pk=original.pk) | Q(translation_of=original))
+    return {
+        member.language: member.get_absolute_url() for member in members.with_published_answers()
+    }
 
 
 def highlighted(snippet):
@@ -104,10 +120,13 @@ def policy(request, kind):
     if kind not in DEFAULTS:
         raise Http404
     policy, _ = SitePolicy.objects.get_or_create(kind=kind, defaults={"body": DEFAULTS[kind]})
+    # The policies are written in the default language only: another language's page
+    # says so, and marks their text as in that language.
+    written_in = None if languages.is_default(get_language()) else languages.default()
     return render(
         request,
         "answers/policy.html",
-        {"policy": policy, "body_html": render_markdown(policy.body)},
+        {"policy": policy, "body_html": render_markdown(policy.body), "written_in": written_in},
     )
 
 
@@ -143,16 +162,17 @@ def json_ld(data):
     return mark_safe(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def _etag(version_pk, next_review_due, notices):
-    """The ETag of an answer page, from a few columns, the notices and the release: it
-    changes with everything the page shows."""
+def _etag(version_pk, next_review_due, notices, in_languages=()):
+    """The ETag of an answer page, from a few columns, the notices, the languages it is on
+    the site in (and its original's update, on a translation) and the release: it changes
+    with everything the page shows."""
     flagged = sorted(
         (pk, source.retraction_status, source.retraction_notice_url)
         for pk, source in notices.items()
     )
     # The page also changes by itself on the day its review falls overdue.
     overdue = bool(next_review_due) and next_review_due < timezone.localdate()
-    state = (version_pk, next_review_due, overdue, flagged, stored_pages.release())
+    state = (version_pk, next_review_due, overdue, flagged, in_languages, stored_pages.release())
     digest = hashlib.sha256(repr(state).encode()).hexdigest()[:16]
     return quote_etag(f"{version_pk}-{digest}")
 
@@ -195,8 +215,9 @@ def answer_detail(request, slug):
 
 
 def page_alternates(pairs, url, request):
-    """[{code, tag, name, url, current}] for hreflang links and the language switcher:
-    absolute addresses, as hreflang wants them."""
+    """[{code, tag, name, direction, url, current, is_default}] for hreflang links (the
+    default language's is also x-default) and the language switcher: absolute addresses, as
+    hreflang wants them."""
     return [
         {
             "code": code,
@@ -205,6 +226,7 @@ def page_alternates(pairs, url, request):
             "direction": languages.direction(code),
             "url": request.build_absolute_uri(path),
             "current": request.build_absolute_uri(path) == url,
+            "is_default": languages.is_default(code),
         }
         for code, path in pairs
     ]
@@ -216,7 +238,9 @@ def _render_answer_page(request, slug):
     )
     page = answer.live_version
     notices = live_notices(page.source_ids)
-    etag = _etag(page.pk, page.next_review_due, notices)
+    alternates = translation.alternates(answer.question)
+    original_update = translation.original_update(page)
+    etag = _etag(page.pk, page.next_review_due, notices, (alternates, original_update))
     url = request.build_absolute_uri(answer.get_absolute_url())
     response = render(
         request,
@@ -230,8 +254,8 @@ def _render_answer_page(request, slug):
             "report_url": reverse("reports:report", args=[slug]),
             # The same answer in the other languages it is published in, and (on a
             # translation) the original's approval since the version it follows.
-            "alternates": page_alternates(translation.alternates(answer.question), url, request),
-            "original_update": translation.original_update(page),
+            "alternates": page_alternates(alternates, url, request),
+            "original_update": original_update,
         },
     )
     return response, etag

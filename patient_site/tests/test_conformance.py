@@ -20,11 +20,14 @@ LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
-def pages(demo_answer):
+def pages(demo_answer, spanish):
+    """The pages patients see, with a translated answer and a right-to-left home page."""
     return {
         "home": "/",
         "topic": "/topics/oncology/",
         "answer": demo_answer.get_absolute_url(),
+        "answer-es": spanish.get_absolute_url(),
+        "home-ar": "/ar/",
         "search": "/search/?q=CAR-T+multiple+sclerosis",
         "not-found": "/ask/no-such-answer/",
         "about": "/about/",
@@ -37,12 +40,12 @@ def pages(demo_answer):
 @pytest.mark.conformance
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
-def test_axe_finds_no_accessibility_violations(chromium, live_server, demo_answer, width):
+def test_axe_finds_no_accessibility_violations(chromium, live_server, demo_answer, spanish, width):
     # The CSP forbids injected scripts, rightly: bypass it for the checker only.
     context = chromium.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
     page = context.new_page()
     found = {}
-    for name, url in pages(demo_answer).items():
+    for name, url in pages(demo_answer, spanish).items():
         page.goto(live_server.url + url)
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
@@ -97,11 +100,11 @@ def failed_audits(report):
 @pytest.mark.conformance
 @pytest.mark.django_db(transaction=True)
 # Lighthouse refuses to audit a 404 page; axe and the validator cover that one.
-@pytest.mark.parametrize("name", ["home", "topic", "answer", "about"])
+@pytest.mark.parametrize("name", ["home", "topic", "answer", "about", "answer-es", "home-ar"])
 def test_lighthouse_scores_100_for_accessibility_best_practices_and_seo(
-    live_server, demo_answer, name, tmp_path
+    live_server, demo_answer, spanish, name, tmp_path
 ):
-    report = lighthouse(live_server.url + pages(demo_answer)[name], tmp_path)
+    report = lighthouse(live_server.url + pages(demo_answer, spanish)[name], tmp_path)
     assert report.get("runtimeError") is None
     assert failed_audits(report) == {}
 
@@ -110,11 +113,11 @@ def test_lighthouse_scores_100_for_accessibility_best_practices_and_seo(
 @pytest.mark.conformance
 @pytest.mark.django_db(transaction=True)
 def test_lighthouse_sees_search_results_kept_out_of_search_engines(
-    live_server, demo_answer, tmp_path
+    live_server, demo_answer, spanish, tmp_path
 ):
     # Search result pages say noindex on purpose (they are endless and thin); Lighthouse
     # counts that against SEO, and nothing else.
-    report = lighthouse(live_server.url + pages(demo_answer)["search"], tmp_path)
+    report = lighthouse(live_server.url + pages(demo_answer, spanish)["search"], tmp_path)
     assert failed_audits(report) == {"seo": ["Page is blocked from indexing"]}
 
 
@@ -146,13 +149,13 @@ def html_errors(pages, tmp_path, known=()):
 
 @pytest.mark.conformance
 @pytest.mark.django_db
-def test_pages_are_valid_html(client, demo_answer, tmp_path):
-    found = {}
-    for name, url in pages(demo_answer).items():
+def test_pages_are_valid_html(client, demo_answer, spanish, tmp_path):
+    found, urls = {}, pages(demo_answer, spanish)
+    for name, url in urls.items():
         response = client.get(url)
         assert response.status_code in (200, 404), name
         found[name] = response.content
-    refused = client.post(pages(demo_answer)["report"], {"text": "x" * 2001})
+    refused = client.post(urls["report"], {"text": "x" * 2001})
     assert refused.status_code == 400
     found["report-refused"] = refused.content
     assert html_errors(found, tmp_path) == []
