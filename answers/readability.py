@@ -1,14 +1,29 @@
 """
-Readability: how hard each section of an answer is to read, as a US school grade.
+Readability: how hard each section of an answer is to read, by the formula that fits the
+answer's language, against that language's target (settings.READABILITY_TARGETS).
 
-The grade is textstat's Flesch-Kincaid grade (syllables from the CMU Pronouncing
-Dictionary, pyphen for words it lacks), computed over the words patients read: the
-Markdown's text, without citation markers, code or the editor's "[no citation needed]".
-Plain-language guidance for patients aims at about grade 8 (`READING_GRADE_TARGET`).
+- English: textstat's Flesch-Kincaid grade, a US school grade (syllables from the CMU
+  Pronouncing Dictionary, pyphen for words it lacks). Plain-language guidance for patients
+  aims at about grade 8 or below.
+- Spanish: textstat's Szigriszt-Pazos perspicuity, a reading ease from 0 (hardest) to
+  100 (easiest), syllables from pyphen's Spanish hyphenation. Its INFLESZ scale, validated
+  on texts written for patients, calls 55-65 "normal"; the target is 55 or more. (textstat
+  also offers Fernández Huerta, a Flesch adaptation without that validation.)
+- Arabic: not graded. textstat's one Arabic formula (Osman) counts syllables from the
+  short-vowel marks (tashkeel) that text for patients leaves out; without them it counts
+  letters, and its number would say nothing. The check says so rather than grading
+  Arabic with a formula made for another language.
+
+Each is computed over the words patients read: the Markdown's text, without citation
+markers, code or the editor's "[no citation needed]". The formulas are textstat's own,
+called with the language each time (`textstat.backend.metrics`): textstat.set_lang is
+one setting for the whole process, and a Spanish grading must not change a concurrent
+English one.
 
 The editor sees each section's grade in its live preview as they type, with the hardest
-sentences above the target marked in the preview text; the reviewer sees the grades on
-the approve page. Advisory only: nothing here blocks a save, a submission or an approval.
+sentences that miss the target marked in the preview text; the reviewer sees the grades
+on the approve page. Advisory only: nothing here blocks a save, a submission or an
+approval.
 
 Sentences are found in the same markdown-it tokens the renderer writes, so the preview
 can mark a sentence exactly where it is, even across emphasis or a link.
@@ -21,7 +36,7 @@ from django.conf import settings
 from django.utils.html import format_html, format_html_join
 from markdown_it.token import Token
 
-from answers import rendering
+from answers import languages, rendering
 from answers.attribution import without_marks
 
 SECTIONS = {
@@ -42,22 +57,94 @@ LONGEST_ABBREVIATION = len("approx.")
 WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
-def _textstat():
+def _metrics():
     # Imported when first needed: loading the pronouncing dictionary takes about 0.4 s
     # and 60 MB, which the public site's workers never need.
-    import textstat
+    from textstat.backend import metrics
 
-    return textstat
+    return metrics
 
 
-def grade_of(text):
-    return _textstat().flesch_kincaid_grade(text)
+@dataclass(frozen=True)
+class Formula:
+    """A readability formula of textstat's for one language."""
+
+    name: str  # as the notice names it: "Reading grade", "Reading ease (Szigriszt-Pazos)"
+    unit: str  # before a sentence's number: "grade", "ease"
+    metric: str  # the function of textstat.backend.metrics
+    textstat_language: str  # the language textstat is given (its syllable counting)
+    easier_is_higher: bool
+    about: str  # what the number is and what it aims at, with the target as {target}
+    lowest: float = 0.0
+    highest: float | None = None
+    advice: str = ""
+
+    def score(self, text):
+        return getattr(_metrics(), self.metric)(text, self.textstat_language)
+
+    def misses(self, score, target):
+        return score < target if self.easier_is_higher else score > target
+
+    def shown(self, score):
+        """`score` as the editor reads it: one decimal, within the formula's scale."""
+        score = max(self.lowest, round(score, 1))
+        return score if self.highest is None else min(self.highest, score)
+
+    @property
+    def missed(self):
+        """How a score that misses the target stands to it."""
+        return "below" if self.easier_is_higher else "above"
+
+    def target_text(self, target):
+        return f"{target} or more" if self.easier_is_higher else f"grade {target}"
+
+
+# By language subtag ("en" for en-gb). A language not here is not graded.
+FORMULAS = {
+    "en": Formula(
+        name="Reading grade",
+        unit="grade",
+        metric="flesch_kincaid_grade",
+        textstat_language="en_US",
+        easier_is_higher=False,
+        about="US school grade (Flesch-Kincaid); plain-language guidance aims at grade "
+        "{target} or below",
+        advice="shorter sentences and shorter words bring the grade down",
+    ),
+    "es": Formula(
+        name="Reading ease (Szigriszt-Pazos)",
+        unit="ease",
+        metric="szigriszt_pazos",
+        textstat_language="es",
+        easier_is_higher=True,
+        about="Szigriszt-Pazos reading ease, from 0 (hardest) to 100 (easiest); the target is "
+        "{target} or more (the INFLESZ scale for patient texts calls 55 to 65 normal)",
+        highest=100.0,
+        advice="shorter sentences and shorter words raise the score",
+    ),
+}
+
+
+def language_of(language):
+    """The language subtag the formulas and targets are kept by ("en" for "en-gb")."""
+    return (language or languages.default()).partition("-")[0].lower()
+
+
+def formula_for(language):
+    """The formula for `language` (a code; None: the default language), or None."""
+    return FORMULAS.get(language_of(language))
+
+
+def grade_of(text, language=None):
+    """`text`'s score by `language`'s formula (None: the default language's); the language
+    must have one (`formula_for`)."""
+    return formula_for(language).score(text)
 
 
 @dataclass(frozen=True)
 class Sentence:
     text: str
-    grade: float
+    grade: float  # the formula's score: a grade, or an ease
     start: int  # in its block's plain text
     end: int
     block: int
@@ -65,9 +152,15 @@ class Sentence:
 
 @dataclass
 class SectionGrade:
+    """One section's score by its language's formula. `grade` is the formula's number (a
+    school grade in English, a reading ease in Spanish); None when the section is too
+    short, or its language has no formula (`formula` None)."""
+
     field: str
+    language: str = ""
+    formula: Formula | None = None
     words: int = 0
-    grade: float | None = None  # None: too short to grade
+    grade: float | None = None
     sentences: list = field(default_factory=list)
 
     @property
@@ -76,29 +169,50 @@ class SectionGrade:
 
     @property
     def target(self):
-        return settings.READING_GRADE_TARGET
+        if self.formula is None:
+            return None
+        return settings.READABILITY_TARGETS[language_of(self.language)]
 
     @property
-    def above_target(self):
-        return self.grade is not None and self.grade > self.target
+    def about(self):
+        """One sentence on the scale, for a page that lists the sections' scores."""
+        if self.formula is None:
+            name = languages.english_name(self.language)
+            return f"No readability formula is applied to {name} text."
+        return self.formula.about.format(target=self.target) + "."
+
+    @property
+    def misses_target(self):
+        return self.grade is not None and self.formula.misses(self.grade, self.target)
+
+    # The name the approve page's template reads (its rows are "above" or "within").
+    above_target = misses_target
 
     @property
     def shown_grade(self):
-        return None if self.grade is None else max(0.0, round(self.grade, 1))
+        return None if self.grade is None else self.formula.shown(self.grade)
 
     @property
     def hardest(self):
-        """The hardest sentences above the target, hardest first."""
-        above = [s for s in self.sentences if s.grade > self.target]
-        return sorted(above, key=lambda s: s.grade, reverse=True)[:HARDEST_SHOWN]
+        """The hardest sentences that miss the target, hardest first."""
+        if self.formula is None:
+            return []
+        missing = [s for s in self.sentences if self.formula.misses(s.grade, self.target)]
+        # Hardest first: the lowest ease, or the highest grade.
+        hardest = sorted(missing, key=lambda s: s.grade, reverse=not self.formula.easier_is_higher)
+        return hardest[:HARDEST_SHOWN]
 
     @property
     def verdict(self):
+        if self.formula is None:
+            name = languages.english_name(self.language)
+            return f"not graded: no readability formula is applied to {name} text"
         if self.grade is None:
             return f"too short to grade (fewer than {MIN_WORDS} words)"
-        if self.above_target:
-            return f"above the target of grade {self.target}"
-        return f"within the target of grade {self.target}"
+        target = self.formula.target_text(self.target)
+        if not self.misses_target:
+            return f"within the target of {target}"
+        return f"{self.formula.missed} the target of {target}"
 
 
 def sentence_spans(text):
@@ -144,13 +258,17 @@ def _plain(inline):
     return "".join(text for _, text in _pieces(inline))
 
 
-def grade_section(section, text, inlines=None):
-    """The grade of one section's Markdown and of each of its sentences."""
+def grade_section(section, text, inlines=None, language=None):
+    """The score of one section's Markdown and of each of its sentences, by `language`'s
+    formula (None: the default language's)."""
+    language = language or languages.default()
+    result = SectionGrade(section, language, formula_for(language))
+    if result.formula is None:
+        return result
     if section == "research":
         text = without_marks(text)
     if inlines is None:
         _, inlines = _parse(section, text)
-    result = SectionGrade(section)
     whole = []
     for number, inline in enumerate(inlines):
         plain = _plain(inline)
@@ -162,14 +280,17 @@ def grade_section(section, text, inlines=None):
             result.words += words
             # A list item or heading without a full stop is still a sentence of its own.
             whole.append(sentence if sentence[-1] in ".!?" else sentence + ".")
-            result.sentences.append(Sentence(sentence, grade_of(sentence), start, end, number))
+            score = result.formula.score(sentence)
+            result.sentences.append(Sentence(sentence, score, start, end, number))
     if result.words >= MIN_WORDS:
-        result.grade = grade_of(" ".join(whole))
+        result.grade = result.formula.score(" ".join(whole))
     return result
 
 
 def grade_answer(answer):
-    return [grade_section(name, getattr(answer, name)) for name in SECTIONS]
+    """Each section of `answer`'s working copy, in its question's language."""
+    language = answer.question.language
+    return [grade_section(name, getattr(answer, name), language=language) for name in SECTIONS]
 
 
 def _mark_hardest(inlines, hardest):
@@ -221,13 +342,14 @@ def _html(content):
     return Token("html_inline", "", 0, content=content)
 
 
-def preview(section, text):
-    """The live preview of one section: its grade, then the text as patients will read it
-    with the hardest sentences marked."""
+def preview(section, text, language=None):
+    """The live preview of one section: its score by `language`'s formula (None: the
+    default language's), then the text as patients will read it with the hardest
+    sentences marked."""
     if section == "research":
         text = without_marks(text)
     blocks, inlines = _parse(section, text)
-    grade = grade_section(section, text, inlines)
+    grade = grade_section(section, text, inlines, language=language)
     _mark_hardest(inlines, grade.hardest)
     if blocks is None:
         html = rendering.render_list_items(inlines)
@@ -237,29 +359,29 @@ def preview(section, text):
 
 
 def notice(grade):
-    """What the editor reads above the preview: the grade against the target and the
+    """What the editor reads above the preview: the score against the target and the
     hardest sentences."""
+    formula = grade.formula
+    name = formula.name if formula else "Reading grade"
     if grade.grade is None:
-        lead = format_html("<strong>Reading grade:</strong> {}.", grade.verdict)
+        lead = format_html("<strong>{}:</strong> {}.", name, grade.verdict)
     else:
-        lead = format_html(
-            "<strong>Reading grade {}</strong>: {}.", grade.shown_grade, grade.verdict
-        )
+        lead = format_html("<strong>{} {}</strong>: {}.", name, grade.shown_grade, grade.verdict)
     items = format_html_join(
         "",
-        "<li><mark>{}</mark> (grade {})</li>",
-        ((s.text, max(0.0, round(s.grade, 1))) for s in grade.hardest),
+        "<li><mark>{}</mark> ({} {})</li>",
+        ((s.text, formula.unit, formula.shown(s.grade)) for s in grade.hardest),
     )
     hardest = (
         format_html(
-            "<p>Hardest sentences, marked in the preview: shorter sentences and "
-            "shorter words bring the grade down.</p><ol>{}</ol>",
+            "<p>Hardest sentences, marked in the preview: {}.</p><ol>{}</ol>",
+            formula.advice,
             items,
         )
         if grade.hardest
         else ""
     )
-    state = "above" if grade.above_target else "within"
+    state = "above" if grade.misses_target else "within"
     return format_html(
         '<div class="readability-check {}" role="status" data-grade="{}"><p>{}</p>{}</div>',
         state,

@@ -1,7 +1,12 @@
 """
 Search over published answers: PostgreSQL full-text search with ranking, or a plain word
-match on SQLite. `Answer.objects.search(text)` is the entry point; `refresh_vector` fills a
-published version's stored vector when it is approved.
+match on SQLite. `Answer.objects.search(text, language)` is the entry point; `refresh_vector`
+fills a published version's stored vector when it is approved.
+
+Each language is searched with its own PostgreSQL text search configuration
+(`languages.search_config`: Spanish stems for Spanish). A version's vector is made with
+its own language's configuration, and a search in a language asks its query with the same
+one: "ensayo" then finds "ensayos" in a Spanish answer, which English stems would not.
 """
 
 import logging
@@ -18,15 +23,16 @@ from django.db import (
     models,
     transaction,
 )
-from django.db.models import F, Func, Q, Value
+from django.db.models import Case, F, Func, Q, Value, When
 from django.db.models.functions import Concat, Substr
 
-# PostgreSQL text-search configuration: the answers are written in English.
-SEARCH_CONFIG = "english"
+from answers import languages
+
 # Snippet highlight markers: control characters no editor text contains, so the snippet
 # can be escaped as a whole and only these turned into <mark> (see patient_site/views.py).
 SNIPPET_START, SNIPPET_STOP = "\x02", "\x03"
-# The RUM index of migration 0021, where PostgreSQL has the rum extension.
+# The RUM index of migrations 0021 and 0029 over each version's vector and language, where
+# PostgreSQL has the rum extension.
 RUM_INDEX = "version_search_rum"
 _has_rum_index = {}  # {connection alias: bool}, asked once per process
 
@@ -96,7 +102,8 @@ def websearch_text(text):
 
 
 class WebSearchQuery(SearchQuery):
-    """`websearch_to_tsquery(text)`, with each hyphenated word asked as its compound
+    """`websearch_to_tsquery(config, text)` in `language`'s configuration (None: the
+    default language's), with each hyphenated word asked as its compound
     lexeme alone. PostgreSQL makes "benefit-risk" the phrase 'benefit-risk' <-> 'benefit'
     <-> 'risk', and a phrase makes the RUM index check the positions of every match
     (33 ms for "benefit-risk amlodipine" at 100,000 answers; 2.6 ms for 'benefit-risk' &
@@ -110,9 +117,10 @@ class WebSearchQuery(SearchQuery):
     `text` is read as `websearch_text` leaves it; `.text` is what is left (empty: nothing
     to match)."""
 
-    def __init__(self, text):
+    def __init__(self, text, language=None):
         text = websearch_text(text)
-        super().__init__(text, search_type="websearch", config=SEARCH_CONFIG)
+        self.config_name = languages.search_config(language or languages.default())
+        super().__init__(text, search_type="websearch", config=self.config_name)
         self.text = text
         parts = text.split('"')
         quoted = " ".join(parts[1::2]).lower()
@@ -121,7 +129,8 @@ class WebSearchQuery(SearchQuery):
 
     def as_sql(self, compiler, connection, function=None, template=None):
         sql, params = super().as_sql(compiler, connection, function, template)
-        config = f"'{SEARCH_CONFIG}'::regconfig"
+        # The name is one of languages.SEARCH_CONFIGS' own, or "simple": no patient's text.
+        config = f"'{self.config_name}'::regconfig"
         for word in self.hyphenated:
             compound = (
                 f"(SELECT quote_literal(lexemes[1])::tsquery FROM ts_debug({config}, %s)"
@@ -176,18 +185,21 @@ def ranks_by_index(alias):
     return _has_rum_index[alias]
 
 
-def matching(published, listing, text, limit=20):
+def matching(published, listing, text, limit=20, language=None):
     """The answers of `listing` matching `text`, best first, each with a `snippet` source.
-    `published` is the same answers without the listing's column restrictions.
+    `published` is the same answers without the listing's column restrictions; both hold
+    the answers in `language` (None: the default language) only.
 
     PostgreSQL: full-text search over the stored, weighted vector (question A, short
-    answer B, research C) with `websearch` syntax ("quoted phrases", -without, or).
-    SQLite: every word must appear somewhere; newest first."""
+    answer B, research C) with `websearch` syntax ("quoted phrases", -without, or), the
+    query and the snippet in `language`'s text search configuration, as its answers'
+    vectors are. SQLite: every word must appear somewhere; newest first."""
     text = " ".join(text.split())[:200]
+    language = language or languages.default()
     if not text:
         return listing.none()
     if connection.vendor == "postgresql":
-        query = WebSearchQuery(text)
+        query = WebSearchQuery(text, language)
         if not query.text:  # only marks, nothing PostgreSQL could match
             return listing.none()
         vector = F("live_version__search_vector")
@@ -202,9 +214,12 @@ def matching(published, listing, text, limit=20):
             best_first = SearchRank(vector, query).desc()
             order = [best_first, newest]
         # Rank first, then make snippets for the best matches only: ts_headline is
-        # costly, and PostgreSQL would compute it for every match before sorting.
+        # costly, and PostgreSQL would compute it for every match before sorting. The
+        # matches are asked for by the version's language too (its question's, frozen at
+        # approval): the RUM index holds it, and reads only this language's matches
+        # (migration 0029).
         best = (
-            published.filter(live_version__search_vector=query)
+            published.filter(live_version__search_vector=query, live_version__language=language)
             .order_by(*order)
             .values("pk")[:limit]
         )
@@ -219,7 +234,7 @@ def matching(published, listing, text, limit=20):
                         output_field=models.TextField(),
                     ),
                     query,
-                    config=SEARCH_CONFIG,
+                    config=query.config_name,
                     start_sel=SNIPPET_START,
                     stop_sel=SNIPPET_STOP,
                     max_words=40,
@@ -243,8 +258,13 @@ def matching(published, listing, text, limit=20):
 
 
 # The admin's search over drafts (migration 0023): each answer's current text as a stored
-# vector that PostgreSQL generates from the row. Django does not know the column.
+# vector that PostgreSQL generates from the row. Django does not know the column. It is
+# made with English stems for every answer, a translation's too: a generated column reads
+# only its own row, and an answer's language is its question's. A Spanish word still
+# matches as it is written (English stems change few Spanish endings), and the admin also
+# matches the question as typed.
 DRAFT_SEARCH_COLUMN = "draft_search"
+DRAFT_SEARCH_CONFIG = "english"
 # A search of the admin's answer list matching up to ADMIN_SEARCH_MATCHES answers lists
 # them all, counted; one matching more lists the first ADMIN_SEARCH_LISTED in the list's
 # order and says there are more. Counting the 29,000 matches of a common word read every
@@ -280,7 +300,10 @@ class DraftMatches(Func):
     def as_sql(self, compiler, connection):
         text, params = compiler.compile(self.source_expressions[0])
         column = f"{compiler.quote_name_unless_alias(self.alias)}.{DRAFT_SEARCH_COLUMN}"
-        return f"{column} @@ websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, {text})", params
+        return (
+            f"{column} @@ websearch_to_tsquery('{DRAFT_SEARCH_CONFIG}'::regconfig, {text})",
+            params,
+        )
 
 
 def admin_matches(answers, text):
@@ -305,13 +328,29 @@ def admin_matches(answers, text):
     return answers.filter(pk__in=found), False
 
 
+def version_config():
+    """A published version's text search configuration, from its own `language` column:
+    `languages.search_config` of it, as SQL, so that one UPDATE fills the vectors of
+    versions in any languages."""
+    return Case(
+        *(
+            When(language=code, then=Value(languages.search_config(code)))
+            for code in languages.codes()
+        ),
+        default=Value(languages.search_config("")),  # a language without its own: "simple"
+        output_field=models.CharField(),
+    )
+
+
 def version_vector():
     """A published version's search vector, from its own columns: the question weighted A,
-    the short answer B, the research C. Approval and the benchmark's seeder store it so."""
+    the short answer B, the research C, each in its language's configuration. Approval
+    and the benchmark's seeder store it so."""
+    config = version_config()
     return (
-        SearchVector("question_text", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("short_answer", weight="B", config=SEARCH_CONFIG)
-        + SearchVector("research_plain", weight="C", config=SEARCH_CONFIG)
+        SearchVector("question_text", weight="A", config=config)
+        + SearchVector("short_answer", weight="B", config=config)
+        + SearchVector("research_plain", weight="C", config=config)
     )
 
 

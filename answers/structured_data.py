@@ -6,6 +6,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.html import strip_tags
 
+from answers import languages
+
 
 def person(profile):
     """schema.org Person for a contributor as a version froze them."""
@@ -33,14 +35,21 @@ def publisher(url):
     }
 
 
-def medical_web_page(version, url):
-    """schema.org MedicalWebPage for a published version, as a dict ready for JSON."""
+def medical_web_page(version, url, original_url=None):
+    """schema.org MedicalWebPage for a published version, as a dict ready for JSON: in the
+    version's language (`inLanguage`, a BCP 47 tag) and, for a translation whose original's
+    page address the caller knows (`original_url`), `translationOfWork` pointing at it.
+    Nothing here reads the database: the page's render pays for no query of its own."""
     first = version.first_published_on or version.approved_at.date()
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "name": version.question_text,
         "url": url,
+        "inLanguage": languages.tag(version.language),
+        "translationOfWork": {"@type": "MedicalWebPage", "url": original_url}
+        if original_url
+        else None,
         "description": version.short_answer,
         "datePublished": first.isoformat(),
         "dateModified": version.approved_at.date().isoformat(),

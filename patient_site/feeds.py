@@ -1,22 +1,35 @@
 from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
+from django.utils import formats
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
 
+from answers import languages
 from answers.models import Answer
 from citations.characters import strip_unprintable
 
 
 class RecentlyReviewedFeed(Feed):
-    """Newly published and re-reviewed answers, newest review first (Atom)."""
+    """Newly published and re-reviewed answers in the address's language, newest review
+    first (Atom): /feed/ the default language's, /es/feed/ the Spanish ones. Its title and
+    the words it adds around the answers' own are in that language too; the answers' texts
+    are as their approved versions hold them."""
 
     feed_type = Atom1Feed
-    title = "qasite: newly reviewed answers"
-    subtitle = "Answers to patient questions, each checked by a medical reviewer."
-    link = reverse_lazy("public:home")
+    title = gettext_lazy("qasite: newly reviewed answers")
+    subtitle = gettext_lazy("Answers to patient questions, each checked by a medical reviewer.")
+    link = reverse_lazy("public:home")  # in the active language: /es/ for /es/feed/
+
+    @property
+    def language(self):
+        """The feed's xml:lang: the address's language (delivery.middleware.PathLanguage
+        activated it), as a BCP 47 tag."""
+        return languages.tag(get_language())
 
     def items(self):
         return (
             Answer.objects.published()
+            .in_language(get_language())
             .order_by("-live_version__approved_at")
             .select_related("live_version", "question")[:30]
         )
@@ -33,7 +46,13 @@ class RecentlyReviewedFeed(Feed):
         version = answer.live_version
         text = version.short_answer
         if version.update_note:
-            text = f"Updated {version.reviewed_on:%-d %B %Y}: {version.update_note}\n\n{text}"
+            # The date's format is the translators' to choose ("3 de marzo de 2027").
+            date = formats.date_format(version.reviewed_on, pgettext("feed date", "j F Y"))
+            updated = gettext("Updated %(date)s: %(note)s") % {
+                "date": date,
+                "note": version.update_note,
+            }
+            text = f"{updated}\n\n{text}"
         return strip_unprintable(text)
 
     def item_link(self, answer):
@@ -54,5 +73,12 @@ class RecentlyReviewedFeed(Feed):
     def item_author_name(self, answer):
         version = answer.live_version
         writers = "; ".join(author["display_name"] for author in version.authors)
-        reviewed = f"reviewed by {version.reviewer_name}, {version.reviewer_credentials}"
-        return strip_unprintable(f"Written by {writers}, {reviewed}" if writers else reviewed)
+        reviewer = f"{version.reviewer_name}, {version.reviewer_credentials}"
+        if writers:
+            credit = gettext("Written by %(writers)s, reviewed by %(reviewer)s") % {
+                "writers": writers,
+                "reviewer": reviewer,
+            }
+        else:
+            credit = gettext("reviewed by %(reviewer)s") % {"reviewer": reviewer}
+        return strip_unprintable(credit)

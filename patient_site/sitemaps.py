@@ -1,19 +1,84 @@
 """The sitemap: an index (/sitemap.xml) of sections, each split into pages of at most
 `limit` addresses. The protocol allows 50,000 a file, but Django renders about 6,000 a
-second: a page of 10,000 took 1.7 s at 100,000 answers, one of 2,000 about 0.35 s."""
+second: a page of 10,000 took 1.7 s at 100,000 answers, one of 2,000 about 0.35 s.
+
+Every language's answers and topics are listed, each at its own address (/ask/<slug>/,
+/es/ask/<slug>/). An entry whose translation group has more than one page on the site
+carries each of them (itself included) as `<xhtml:link rel="alternate" hreflang=…>`, and
+the default language's page as x-default: Django's sitemap template writes a url's
+`alternates`. A page of entries reads its groups' members in one query. A page in one
+language only has no alternates: hreflang names other versions of a page, and 100,000
+answers without translations would each carry two lines saying nothing."""
 
 import re
+from collections import defaultdict
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.http import Http404
 from django.urls import reverse
 
+from answers import languages
 from answers.models import Answer, Topic
 
 
-class AnswerSitemap(Sitemap):
+def _original_id(record):
+    """The id of `record`'s translation group: its original's."""
+    return record.translation_of_id or record.pk
+
+
+def _in_language_order(record):
+    codes = languages.codes()
+    return codes.index(record.language) if record.language in codes else len(codes)
+
+
+def hreflang_links(members, origin):
+    """The alternates of a page whose translation group has `members` on the site (records
+    with a language and an address), as Django's sitemap template reads them: hreflang in
+    BCP 47 case (en-GB), absolute addresses, and x-default for the default language's."""
+    if len(members) < 2:
+        return []
+    links = []
+    default = None
+    for member in sorted(members, key=_in_language_order):
+        location = origin + member.get_absolute_url()
+        links.append({"lang_code": languages.tag(member.language), "location": location})
+        if languages.is_default(member.language):
+            default = location
+    if default:
+        links.append({"lang_code": "x-default", "location": default})
+    return links
+
+
+class TranslatedSitemap(Sitemap):
+    """Records in every language, each listed with its translation group's live pages as
+    alternates. `record(item)` is the item's translatable record; `group_members(ids)` the
+    records on the site of the groups whose originals have those ids, in one query."""
+
+    def record(self, item):
+        return item
+
+    def group_members(self, original_ids):
+        raise NotImplementedError
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        origin = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
+        records = [self.record(url["item"]) for url in urls]
+        groups = defaultdict(list)
+        for member in self.group_members({_original_id(record) for record in records}):
+            groups[_original_id(member)].append(member)
+        for url, record in zip(urls, records, strict=True):
+            url["alternates"] = hreflang_links(groups[_original_id(record)], origin)
+        return urls
+
+
+# What an entry needs of a question: its address (slug and language) and its group.
+QUESTION_FIELDS = ("question__slug", "question__language", "question__translation_of_id")
+
+
+class AnswerSitemap(TranslatedSitemap):
     changefreq = "monthly"
     priority = 0.8
     limit = 2_000
@@ -23,9 +88,23 @@ class AnswerSitemap(Sitemap):
         return (
             Answer.objects.published()
             .select_related("live_version", "question")
-            .only("question__slug", "live_version__approved_at")
+            .only(*QUESTION_FIELDS, "live_version__approved_at")
             .order_by("pk")
         )
+
+    def record(self, answer):
+        return answer.question
+
+    def group_members(self, original_ids):
+        members = (
+            Answer.objects.published()
+            .filter(
+                Q(question_id__in=original_ids) | Q(question__translation_of_id__in=original_ids)
+            )
+            .select_related("question")
+            .only(*QUESTION_FIELDS)
+        )
+        return [answer.question for answer in members]
 
     def lastmod(self, answer):
         return answer.live_version.approved_at
@@ -36,23 +115,48 @@ class AnswerSitemap(Sitemap):
         return latest["latest"]
 
 
-class TopicSitemap(Sitemap):
+class TopicSitemap(TranslatedSitemap):
     changefreq = "weekly"
     priority = 0.5
     limit = 2_000
 
     def items(self):
-        return Topic.objects.with_published_answers().only("slug").order_by("name")
+        return (
+            Topic.objects.with_published_answers()
+            .only("slug", "language", "translation_of_id")
+            .order_by("name", "language")
+        )
+
+    def group_members(self, original_ids):
+        return (
+            Topic.objects.with_published_answers()
+            .filter(Q(pk__in=original_ids) | Q(translation_of_id__in=original_ids))
+            .only("slug", "language", "translation_of_id")
+        )
 
 
 class PageSitemap(Sitemap):
+    """The home and about pages in every language the site publishes in, each with the
+    others as alternates (Django's own i18n sitemap: the same page in each language)."""
+
     priority = 0.3
+    i18n = True
+    alternates = True
+    x_default = True
 
     def items(self):
         return ["public:home", "public:about"]
 
     def location(self, name):
         return reverse(name)
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        for url in urls:  # hreflang in BCP 47 case, as the pages write it (en-GB)
+            for alternate in url["alternates"]:
+                if alternate["lang_code"] != "x-default":
+                    alternate["lang_code"] = languages.tag(alternate["lang_code"])
+        return urls
 
 
 SITEMAPS = {"answers": AnswerSitemap, "topics": TopicSitemap, "pages": PageSitemap}

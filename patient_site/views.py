@@ -242,6 +242,8 @@ def _render_answer_page(request, slug):
     original_update = translation.original_update(page)
     etag = _etag(page.pk, page.next_review_due, notices, (alternates, original_update))
     url = request.build_absolute_uri(answer.get_absolute_url())
+    original = answer.question.translation_of  # read with the answer: no query of its own
+    original_url = request.build_absolute_uri(original.get_absolute_url()) if original else None
     response = render(
         request,
         "answers/answer_detail.html",
@@ -250,7 +252,7 @@ def _render_answer_page(request, slug):
             "topic": answer.question.topic,
             "references": with_notices(page.references, notices),
             "canonical_url": url,
-            "structured_data": json_ld(page.structured_data(url)),
+            "structured_data": json_ld(page.structured_data(url, original_url)),
             "report_url": reverse("reports:report", args=[slug]),
             # The same answer in the other languages it is published in, and (on a
             # translation) the original's approval since the version it follows.

@@ -48,11 +48,12 @@ class AnswerQuerySet(models.QuerySet):
         page reads the frozen version, never the draft's text or the search vector."""
         return (
             self.published()
-            .select_related("live_version", "question__topic")
+            .select_related("live_version", "question__topic", "question__translation_of")
             .only(
                 "question__slug",
                 "question__language",
-                "question__translation_of_id",
+                "question__translation_of__slug",
+                "question__translation_of__language",
                 "question__topic__name",
                 "question__topic__slug",
                 "question__topic__language",
@@ -95,6 +96,7 @@ class AnswerQuerySet(models.QuerySet):
             self.for_listing().in_language(language),
             text,
             limit,
+            language,
         )
 
     def citing_flagged_sources(self):

@@ -132,8 +132,8 @@ class PublishedVersion(models.Model):
     def refresh_search_vector(self):
         search.refresh_vector(self)
 
-    def structured_data(self, url):
-        return medical_web_page(self, url)
+    def structured_data(self, url, original_url=None):
+        return medical_web_page(self, url, original_url)
 
     def content_fingerprint(self):
         """The digest of what this version froze: equal to the answer's `fingerprint()`

@@ -1,5 +1,6 @@
 """Readability (issue 10): each section's reading grade, shown to the editor as they type
-and to the reviewer when approving, against READING_GRADE_TARGET; advisory only."""
+and to the reviewer when approving, against the target in settings.READABILITY_TARGETS;
+advisory only."""
 
 import re
 
@@ -39,7 +40,7 @@ def test_easy_text_is_within_the_target_and_hard_text_above_it():
 
 
 def test_the_target_comes_from_settings(settings):
-    settings.READING_GRADE_TARGET = 50
+    settings.READABILITY_TARGETS = {**settings.READABILITY_TARGETS, "en": 50}
     section = readability.grade_section("short_answer", f"{EASY} {HARD}")
     assert not section.above_target and section.hardest == []
     assert section.verdict == "within the target of grade 50"

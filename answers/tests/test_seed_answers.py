@@ -190,7 +190,8 @@ def test_public_search_asks_a_hyphenated_word_as_its_compound_and_finds_the_same
     from django.contrib.postgres.search import SearchQuery
     from django.db import connection
 
-    from answers.search import SEARCH_CONFIG, WebSearchQuery
+    from answers import languages
+    from answers.search import WebSearchQuery
 
     published = Answer.objects.published()
     texts = " ".join(published.values_list("live_version__research_plain", flat=True))
@@ -207,7 +208,8 @@ def test_public_search_asks_a_hyphenated_word_as_its_compound_and_finds_the_same
         return set(matches.values_list("pk", flat=True))
 
     def plain(text):
-        return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        config = languages.search_config(languages.default())
+        return SearchQuery(text, search_type="websearch", config=config)
 
     def is_stop_word(word):
         with connection.cursor() as cursor:
