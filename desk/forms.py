@@ -1,4 +1,5 @@
 from functools import partial
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -6,7 +7,16 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from markdownx.widgets import AdminMarkdownxWidget
 
-from answers.models import Answer, Disclaimer, SitePolicy, Topic, TransitionError
+from answers import languages, translation
+from answers.models import (
+    Answer,
+    ContributorProfile,
+    Disclaimer,
+    Question,
+    SitePolicy,
+    Topic,
+    TransitionError,
+)
 from answers.rendering import validate_markdown
 from citations.forms import CleanTextMixin, clean_text, hand_over_null_check
 from citations.markers import CitedSource, check_citations
@@ -53,11 +63,17 @@ class SectionWidget(AdminMarkdownxWidget):
 
     def __init__(self, section, attrs=None):
         self.section = section
+        # The answer's language (AnswerForm sets it): its grade is the formula and target of
+        # that language. None: the site's default, as for a new answer.
+        self.language = None
         super().__init__(attrs)
 
     def add_markdownx_attrs(self, attrs):
         attrs = super().add_markdownx_attrs(attrs)
-        attrs["data-markdownx-urls-path"] = f"{settings.MARKDOWNX_URLS_PATH}?field={self.section}"
+        query = {"field": self.section}
+        if self.language:
+            query["language"] = self.language
+        attrs["data-markdownx-urls-path"] = f"{settings.MARKDOWNX_URLS_PATH}?{urlencode(query)}"
         return attrs
 
 
@@ -78,6 +94,8 @@ class AnswerForm(MarkdownForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["edit_version"].initial = self.instance.version
+            for name in ("short_answer", "research", "doctor_questions"):
+                self.fields[name].widget.language = self.instance.question.language
 
     def clean(self):
         cleaned = super().clean()
@@ -195,3 +213,127 @@ class CitationFormSet(forms.BaseInlineFormSet):
         # Retracted, uncited or untyped sources are errors too, but they block submission
         # and approval, not saving: a draft may be mid-edit.
         self.citation_warnings = [problem.message for problem in problems]
+
+
+def language_label(code):
+    """A language as the admin's choices name it: "Spanish (Español)", "English"."""
+    english, own = languages.english_name(code), languages.name(code)
+    return english if english == own else f"{english} ({own})"
+
+
+class TranslateForm(CleanTextMixin, forms.Form):
+    """What "Translate into…" asks for to start translating an answer on the site
+    (answers/translation.py `start`): the texts to translate come from the original's
+    approved version; these are the records in the new language the draft is filed under."""
+
+    required_css_class = "required"  # the admin's bold labels
+
+    language = forms.ChoiceField(
+        label="Translate into",
+        help_text="The languages it has no translation into yet.",
+        error_messages={
+            "invalid_choice": "It has a translation into this language already: open that "
+            "translation, or choose another language."
+        },
+    )
+    question = forms.CharField(
+        label="The question, translated",
+        max_length=300,
+        help_text="In the patient's words in that language, ending with a question mark "
+        "(¿…? in Spanish). It is the translated page's title.",
+        widget=forms.TextInput(attrs={"size": 80}),
+    )
+    slug = forms.SlugField(
+        label="Slug",
+        max_length=200,
+        allow_unicode=False,
+        help_text="The end of the translated page's address, in that language's words, as "
+        "in /es/ask/this-question/. Letters a-z, digits and hyphens.",
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+    topic_name = forms.CharField(
+        label="The topic's name, translated",
+        max_length=100,
+        required=False,  # for the languages the topic has no name in (see `clean`)
+        widget=forms.TextInput(attrs={"size": 40}),
+    )
+
+    # start()'s field errors, by the field that shows them here.
+    FIELD_OF = {
+        "text": "question",
+        "slug": "slug",
+        "topic_name": "topic_name",
+        "name": "topic_name",
+    }
+
+    def __init__(self, *args, original, **kwargs):
+        super().__init__(*args, **kwargs)
+        missing = translation.missing_languages(original)
+        self.fields["language"].choices = [(code, language_label(code)) for code in missing]
+        self.topic = topic = original.question.topic
+        # The languages the topic has no name in: the form asks for one only for those.
+        self.topic_missing = [
+            code for code in missing if translation.counterpart(topic, code, Topic) is None
+        ]
+        if not self.topic_missing:
+            del self.fields["topic_name"]  # the topic has a name in every language offered
+            return
+        self.fields["topic_name"].widget.attrs["data-needed-for"] = " ".join(self.topic_missing)
+        self.fields["topic_name"].help_text = (
+            f"The topic “{topic}” has no name in this language yet: give it one, as patients "
+            "would say it. Needed once per language."
+        )
+
+    def clean_slug(self):
+        # start() checks it too; here, so that the form says everything wrong at once.
+        slug = self.cleaned_data["slug"]
+        if Question.objects.filter(slug=slug).exists():
+            raise ValidationError(
+                "Another question's page already has this address: choose another slug."
+            )
+        return slug
+
+    def clean(self):
+        cleaned = super().clean()
+        language = cleaned.get("language")
+        if language in self.topic_missing and not cleaned.get("topic_name", "").strip():
+            self.add_error(
+                "topic_name",
+                f"The topic “{self.topic}” has no {languages.english_name(language)} name yet: "
+                "give it one.",
+            )
+        return cleaned
+
+    def refused(self, error):
+        """Show `error` (a ValidationError from `start`) on the fields it is about."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, errors in error.error_dict.items():
+            field = self.FIELD_OF.get(name)
+            field = field if field in self.fields else None
+            for message in errors:
+                self.add_error(field, message)
+
+
+class ContributorProfileForm(ChangeReasonForm):
+    """A writer's or reviewer's profile; the languages they review in as checkboxes of the
+    site's languages (stored as a list of codes)."""
+
+    languages = forms.MultipleChoiceField(
+        label="Reviews in",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=ContributorProfile._meta.get_field("languages").help_text,
+    )
+
+    class Meta:
+        model = ContributorProfile
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The choices of now, not of import time: tests and settings may change the list.
+        self.fields["languages"].choices = [
+            (code, language_label(code)) for code in languages.codes()
+        ]

@@ -5,6 +5,7 @@ typed into an answer's change form and has not saved yet."""
 from django.conf import settings
 from django.db import models
 
+from answers import translation
 from answers.models import Answer, AnswerQuerySet
 from reports.models import Report
 
@@ -15,23 +16,29 @@ class ReviewQueueQuerySet(AnswerQuerySet):
         outdated content: a medical reviewer must check them."""
         return self.published().filter(pk__in=Report.objects.needing_review().values("answer_id"))
 
+    def behind_original(self):
+        """Published translations whose original was approved again since the version
+        they follow: patients may read what the original no longer says."""
+        return self.published().filter(pk__in=translation.behind().values("pk"))
+
     def needing_review(self, within_days=30):
         """What reviewers should look at: reviews due, answers citing flagged sources, live
-        answers whose content changed since approval, and answers patients reported as
-        wrong or out of date."""
+        answers whose content changed since approval, answers patients reported as wrong or
+        out of date, and live translations behind their original."""
         everything = type(self)(self.model, using=self._db)
         due = everything.due_for_review(within_days).values("pk").order_by()
         flagged = everything.citing_flagged_sources().values("pk").order_by()
         changed = everything.changed_since_approval().values("pk").order_by()
         reported = everything.reported().values("pk").order_by()
-        # One list of ids (UNION), then the answers by primary key: ORing the four read
+        behind = everything.behind_original().values("pk").order_by()
+        # One list of ids (UNION), then the answers by primary key: ORing the five read
         # every answer's row to test it.
-        return self.filter(pk__in=due.union(flagged, changed, reported))
+        return self.filter(pk__in=due.union(flagged, changed, reported, behind))
 
 
 class ReviewQueue(Answer):
-    """Published answers due for review, citing a flagged source, changed since approval or
-    reported by a patient as wrong or out of date."""
+    """Published answers due for review, citing a flagged source, changed since approval,
+    reported by a patient as wrong or out of date, or translations behind their original."""
 
     objects = ReviewQueueQuerySet.as_manager()
 

@@ -2,11 +2,14 @@
 "My work" on the admin home page: what waits for the person signed in.
 
 A medical reviewer sees the answers awaiting their review (oldest first, with how long
-they have waited; not those they edited, which four eyes gives to another reviewer),
+they have waited; only in the languages their profile lists; not those they edited, which
+four eyes gives to another reviewer),
 overdue reviews, answers citing flagged sources and new patient reports. An editor sees
 the answers sent back to them with the reviewer's comment, their drafts, and open
 reports on answers they wrote. Both see the open comments on the answers they worked on
-or commented on. The navigation shows how many things wait.
+or commented on, and the translations behind their original (approved again since the
+version they follow): those they worked on and, for a reviewer, those in the languages
+their profile lists. The navigation shows how many things wait.
 """
 
 import secrets
@@ -19,6 +22,7 @@ from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
 
+from answers import languages
 from answers.models import (
     Answer,
     Authorship,
@@ -32,6 +36,7 @@ from answers.models import (
 )
 from answers.people import person_name
 from citations.models import Citation, Source
+from desk import translating
 from reports.models import Report
 
 SHOWN = 20  # per list; the count says how many there are in all
@@ -113,9 +118,13 @@ def _possibly_changed_by(user):
 
 
 def awaiting_review(user):
-    """In review, oldest submission first; without those this reviewer changed (four eyes:
-    another reviewer must approve them). Queries do not grow with the number waiting."""
+    """In review, oldest submission first, in the languages this reviewer reviews in;
+    without those this reviewer changed (four eyes: another reviewer must approve them).
+    Queries do not grow with the number waiting."""
     in_review = Answer.objects.filter(status=Answer.Status.IN_REVIEW)
+    profile = getattr(user, "contributor_profile", None)
+    if profile is not None:  # without one, the approve page says a profile is needed
+        in_review = in_review.filter(question__language__in=profile.languages or [])
     waiting = (
         in_review.select_related("question")
         .only("pk", "question__text")
@@ -268,12 +277,42 @@ def open_comments(user):
     return listed
 
 
+def behind_originals(user):
+    """Translations whose original was approved again since the version they follow, that
+    this person worked on or, as a reviewer, reviews the language of: oldest first."""
+    answers = (
+        translating.with_translation_state(translating.behind_for(user, _mine(user)))
+        .select_related("question")
+        .only("pk", "status", "follows_id", "question__text", "question__language")
+        .order_by("pk")
+    )
+    listed = WorkList(
+        "behind",
+        "Translations behind their original",
+        "No translation is behind its original.",
+        count=answers.count(),
+        more_url=reverse("admin:answers_answer_changelist") + "?review=behind",
+    )
+    listed.items = [
+        Item(
+            answer.question.text,
+            _change_url(answer),
+            f"{languages.english_name(answer.question.language)}, "
+            f"{answer.get_status_display().lower()}: {translating.behind_reason(answer)}",
+        )
+        for answer in answers[:SHOWN]
+    ]
+    return listed
+
+
 def _work_out(user):
     lists = []
     if user.has_perm("answers.review_answer"):
         lists += for_reviewer(user)
     if user.has_perm("answers.submit_answer"):
         lists += for_editor(user)
+    if user.has_perm("answers.review_answer") or user.has_perm("answers.submit_answer"):
+        lists.append(behind_originals(user))
     if user.has_perm("answers.add_comment"):
         lists.append(open_comments(user))
     return lists

@@ -2,7 +2,8 @@
 Email to the people a workflow step concerns, through Django's email framework.
 
 - submitted: every medical reviewer who may approve it (not those who changed its
-  content since the last approval: four eyes would refuse them), with a link to review;
+  content since the last approval: four eyes would refuse them, nor those whose profile
+  does not list its language), with a link to review;
 - sent back: the editors who worked on the draft, with the reviewer's comment;
 - approved or withdrawn: the same editors.
 
@@ -96,10 +97,19 @@ def _review_request(answer, user, comment, go_live_at):
     )
     if comment:
         body += f"\nTheir note: {comment}\n"
+    language = answer.question.language
     return [
         Mail(r.email, f"Waiting for your review: {question}", body)
-        for r in reviewers(exclude=answer.content_editors())
+        for r in reviewers(exclude=answer.content_editors()).select_related("contributor_profile")
+        if reviews_in(r, language)
     ]
+
+
+def reviews_in(user, language):
+    """False for a reviewer whose profile does not list `language`: they may not approve an
+    answer in it (answers/workflow/steps.py). Without a profile, they are told to make one."""
+    profile = getattr(user, "contributor_profile", None)
+    return profile is None or profile.reviews_in(language)
 
 
 def _outcome(subject, did, comment_label="Their comment"):

@@ -8,13 +8,13 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from answers import readability
+from answers import languages, readability, translation
 from answers.attribution import NO_CITATION, uncited_blocks
 from answers.models import Answer
 from answers.rendering import render_markdown, validate_markdown
 from citations.characters import validate_printable
 from desk.admin.comments import add_panel
-from patient_site.views import with_notices
+from patient_site.views import page_alternates, with_notices
 
 
 @never_cache
@@ -27,17 +27,37 @@ def answer_preview(request, slug):
         question__slug=slug,
     )
     page = answer.build_version()
+    url = request.build_absolute_uri(answer.get_absolute_url())
     context = {
         "page": page,
         "topic": answer.question.topic,
         "references": with_notices(page.references),
         "answer": answer,
         "is_preview": True,
+        # As its public page will be: the group's pages on the site, and for a translation
+        # behind its original, the notice that the original was updated since.
+        "alternates": page_alternates(translation.alternates(answer.question), url, request),
+        "original_update": original_update(answer),
     }
     add_panel(request, context, answer, back=request.get_full_path())
-    response = render(request, "answers/answer_detail.html", context)
+    # In the answer's language, as patients will read it: the interface's text, lang, dir.
+    with languages.speaking(answer.question.language):
+        response = render(request, "answers/answer_detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def original_update(answer):
+    """What the public page of `answer`, a translation, would say of its original if this
+    draft were approved as it is: the original's update since the version it follows."""
+    if not translation.is_behind(answer):
+        return None
+    original = translation.original_of(answer)
+    return translation.OriginalUpdate(
+        original.live_version.reviewed_on,
+        original.get_absolute_url(),
+        original.question.language,
+    )
 
 
 @require_POST
@@ -57,8 +77,12 @@ def markdown_preview(request):
     section = request.GET.get("field")
     if section not in readability.SECTIONS:
         return HttpResponse(render_markdown(content))
+    # The answer's language (desk.forms.SectionWidget): its reading-grade formula and target.
+    language = request.GET.get("language")
+    if language not in languages.codes():
+        language = None
     notice = attribution_notice(content) if section == "research" else ""
-    return HttpResponse(notice + readability.preview(section, content))
+    return HttpResponse(notice + readability.preview(section, content, language=language))
 
 
 def attribution_notice(research):

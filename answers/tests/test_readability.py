@@ -149,7 +149,7 @@ def test_the_reviewer_sees_the_grades_when_approving(client, demo_answer, editor
     client.force_login(reviewer)
     page = client.get(f"/admin/answers/answer/{demo_answer.pk}/workflow/approve/")
     html = page.content.decode()
-    assert "Reading grades" in html and "aims at grade 8 or below" in html
+    assert "<h2>Readability</h2>" in html and "aims at grade 8 or below" in html
     research = readability.grade_section("research", demo_answer.research)
     row = re.search(r"<th scope=\"row\">What the research says</th>(.*?)</tr>", html, re.S)
     assert f"<td>{research.shown_grade}</td>" in row.group(1)

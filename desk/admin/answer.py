@@ -13,14 +13,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from answers import search
+from answers import languages, search, translation
 from answers.attribution import uncited_blocks
 from answers.models import Answer, Authorship, Comment
 from citations.characters import strip_unprintable
 from citations.models import Citation
 from citations.revisions import RevisionAdmin
-from desk import keep_typing
-from desk.admin import comments, history, sharing, workflow
+from desk import keep_typing, translating
+from desk.admin import comments, history, sharing, translations, workflow
 from desk.admin.paginators import CappedPaginator, IdsFirstPaginator
 from desk.forms import AnswerForm, CitationFormSet
 from desk.models import ReviewQueue
@@ -56,6 +56,7 @@ class ReviewFilter(admin.SimpleListFilter):
             ("flagged", "Cites a retracted or concerning source"),
             ("changed", "Changed since approval"),
             ("reported", "Reported by a patient as wrong or out of date"),
+            ("behind", "Translation behind its original"),
         ]
 
     def queryset(self, request, queryset):
@@ -73,6 +74,8 @@ class ReviewFilter(admin.SimpleListFilter):
         if self.value() == "reported":
             # The answer list's queryset is an AnswerQuerySet: the queue's knows reports.
             return queryset.filter(pk__in=ReviewQueue.objects.reported().values("pk"))
+        if self.value() == "behind":
+            return queryset.filter(pk__in=translation.behind().values("pk"))
         return queryset
 
 
@@ -82,9 +85,10 @@ class AnswerAdmin(RevisionAdmin):
     inlines = [AuthorshipInline, CitationInline]
     change_form_template = "admin/answers/answer/change_form.html"
     list_display = [
-        "question", "topic", "status", "open_comments", "on_site", "next_review", "updated_at",
+        "question", "topic", "language", "status", "open_comments", "on_site", "next_review",
+        "updated_at",
     ]  # fmt: skip
-    list_filter = ["status", ReviewFilter, "question__topic"]
+    list_filter = ["status", ReviewFilter, "question__language", "question__topic"]
     search_fields = ["question__text", "short_answer", "research"]
     # What the search box can do on this database (see `search_help_text`).
     SEARCH_HINTS = {
@@ -136,8 +140,10 @@ class AnswerAdmin(RevisionAdmin):
                 .annotate(count=Count("pk"))
                 .values("count")
             )
-            queryset = queryset.defer(*self.LIST_DEFERRED).annotate(
-                open_comment_count=Subquery(open_threads)
+            queryset = translating.with_translation_state(
+                queryset.defer(*self.LIST_DEFERRED).annotate(
+                    open_comment_count=Subquery(open_threads)
+                )
             )
         return queryset
 
@@ -207,6 +213,21 @@ class AnswerAdmin(RevisionAdmin):
     @admin.display(ordering="question__topic__name")
     def topic(self, answer):
         return answer.question.topic
+
+    @admin.display(ordering="question__language")
+    def language(self, answer):
+        """Its language and, for a translation, whether it follows its original's version
+        on the site."""
+        name = languages.english_name(answer.question.language)
+        if not answer.question.translation_of_id:
+            return name
+        if translating.is_listed_behind(answer):
+            return format_html(
+                "{} translation, <strong>behind its original</strong>: {}",
+                name,
+                translating.behind_reason(answer),
+            )
+        return f"{name} translation, up to date"
 
     @admin.display(description="open comments")
     def open_comments(self, answer):
@@ -296,6 +317,16 @@ class AnswerAdmin(RevisionAdmin):
             ),
             path("<int:pk>/compare/", view(history.compare_view), name="answers_answer_compare"),
             path(
+                "<int:pk>/translate/",
+                view(translations.translate_view),
+                name="answers_answer_translate",
+            ),
+            path(
+                "<int:pk>/catch-up/",
+                view(translations.catch_up_view),
+                name="answers_answer_catch_up",
+            ),
+            path(
                 "<int:pk>/restore/<int:history_id>/",
                 view(history.restore_view),
                 name="answers_answer_restore",
@@ -326,6 +357,7 @@ class AnswerAdmin(RevisionAdmin):
             context["differs_from_live"] = obj.differs_from_live()
             context["renumber_needed"] = any(p.code == "order" for p in obj.citation_problems())
             comments.add_panel(request, context, obj)
+            translations.add_panels(request, context, obj)
         context["keep_typing"] = keep_typing.page_settings(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -2,15 +2,18 @@
 
 from django.contrib import admin
 
+from answers import languages
 from answers.models import ContributorProfile
 from citations.revisions import RevisionAdmin
+from desk.forms import ContributorProfileForm
 
 
 @admin.register(ContributorProfile)
 class ContributorProfileAdmin(RevisionAdmin):
     """Writers and medical reviewers, as patients read them on each page they are named on."""
 
-    list_display = ["display_name", "credentials", "role", "declared", "user"]
+    form = ContributorProfileForm
+    list_display = ["display_name", "credentials", "role", "declared", "reviews_in", "user"]
     search_fields = ["display_name", "credentials", "role", "affiliation", "user__username"]
     fieldsets = [
         (None, {"fields": ["display_name", "credentials", "role", "affiliation", "bio"]}),
@@ -18,7 +21,7 @@ class ContributorProfileAdmin(RevisionAdmin):
         (
             "Account",
             {
-                "fields": ["user", "email_notifications"],
+                "fields": ["user", "email_notifications", "languages"],
                 "description": "For reviewers and editors.",
             },
         ),
@@ -27,3 +30,7 @@ class ContributorProfileAdmin(RevisionAdmin):
     @admin.display(boolean=True, description="conflicts declared")
     def declared(self, obj):
         return bool(obj.disclosures.strip())
+
+    @admin.display(description="reviews in")
+    def reviews_in(self, obj):
+        return ", ".join(languages.english_name(code) for code in obj.languages or []) or "—"

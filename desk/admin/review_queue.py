@@ -1,4 +1,5 @@
-"""The reviewers' queue: published answers due for review, or citing a flagged source."""
+"""The reviewers' queue: published answers due for review, citing a flagged source, changed
+since approval, reported by patients, or translations behind their original."""
 
 from django.contrib import admin
 from django.db.models import Count, OuterRef, Prefetch, Subquery
@@ -9,6 +10,7 @@ from django.utils.text import Truncator
 
 from answers.models import Answer
 from citations.models import Citation, Source
+from desk import translating
 from desk.admin.answer import AnswerAdmin, ReviewFilter
 from desk.admin.base import ReadOnlyAdmin, plural
 from desk.admin.paginators import AllIdsFirstPaginator
@@ -22,7 +24,7 @@ class ReviewQueueAdmin(ReadOnlyAdmin):
 
     list_display = [
         "question_text", "reviewed_on", "next_review_due", "overdue", "flagged_sources",
-        "changes", "open_reports_link",
+        "changes", "open_reports_link", "translation_behind",
     ]  # fmt: skip
     list_display_links = ["question_text"]
     list_select_related = ["question", "live_version"]
@@ -51,7 +53,7 @@ class ReviewQueueAdmin(ReadOnlyAdmin):
             per_answer = reports.filter(answer=OuterRef("pk")).order_by().values("answer")
             return Coalesce(Subquery(per_answer.annotate(n=Count("pk")).values("n")), 0)
 
-        return (
+        return translating.with_translation_state(
             answers.defer(*AnswerAdmin.LIST_DEFERRED)
             .prefetch_related(
                 Prefetch(
@@ -114,6 +116,15 @@ class ReviewQueueAdmin(ReadOnlyAdmin):
         if answer.status == Answer.Status.PUBLISHED:
             return "—"
         return f"Yes: {answer.get_status_display().lower()}; patients see the approved version"
+
+    @admin.display(description="translation")
+    def translation_behind(self, answer):
+        if not translating.is_listed_behind(answer):
+            return "—"
+        return format_html(
+            "<strong>Behind its original</strong>, approved again {}",
+            f"{answer.original_reviewed_on:%-d %b %Y}",
+        )
 
     def get_view_on_site_url(self, obj=None):
         return None if obj is None else reverse("admin:answers_answer_change", args=[obj.pk])

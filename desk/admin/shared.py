@@ -7,12 +7,25 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from answers import languages
 from answers.models import Answer, Disclaimer, Question, Topic, TransitionError
 from citations.admin import SourceAdmin as LibrarySourceAdmin
 from citations.models import Source
 from citations.revisions import RevisionAdmin
 from desk.admin.base import answer_links, plural
 from desk.forms import DisclaimerForm, TopicForm
+
+# The language of a topic, disclaimer or question, and the original it translates (the
+# model's clean() says on these fields what a translation group refuses).
+LANGUAGE_FIELDSET = (
+    "Language",
+    {
+        "fields": ["language", "translation_of"],
+        "description": "A translation is a record of its own in its language, linked to the "
+        "original it translates. “Translate into…” on an answer on the site makes the "
+        "question, and the topic if needed, for you.",
+    },
+)
 
 
 class SharedContentAdmin(RevisionAdmin):
@@ -24,6 +37,10 @@ class SharedContentAdmin(RevisionAdmin):
     page lists the answers waiting to be submitted again, with one button to submit them."""
 
     change_form_template = "admin/shared_content_change_form.html"
+
+    @admin.display(description="language", ordering="language")
+    def language_name(self, obj):
+        return languages.english_name(obj.language)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -129,10 +146,13 @@ class SharedContentAdmin(RevisionAdmin):
 @admin.register(Disclaimer)
 class DisclaimerAdmin(SharedContentAdmin):
     form = DisclaimerForm
-    list_display = ["title", "is_default", "updated_at"]
-    list_filter = ["is_default"]
+    list_display = ["title", "language_name", "is_default", "updated_at"]
+    list_filter = ["language", "is_default"]
     search_fields = ["title", "body"]
-    fieldsets = [(None, {"fields": ["title", "body", "is_default"]})]
+    fieldsets = [
+        (None, {"fields": ["title", "body", "is_default"]}),
+        LANGUAGE_FIELDSET,
+    ]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -161,11 +181,15 @@ class DisclaimerAdmin(SharedContentAdmin):
 @admin.register(Topic)
 class TopicAdmin(SharedContentAdmin):
     form = TopicForm
-    list_display = ["name", "slug", "disclaimer", "question_count"]
+    list_display = ["name", "slug", "language_name", "disclaimer", "question_count"]
+    list_filter = ["language"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["disclaimer"]
-    fieldsets = [(None, {"fields": ["name", "slug", "description", "disclaimer"]})]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "description", "disclaimer"]}),
+        LANGUAGE_FIELDSET,
+    ]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).annotate(questions_total=Count("questions"))
@@ -178,12 +202,17 @@ class TopicAdmin(SharedContentAdmin):
 
 @admin.register(Question)
 class QuestionAdmin(SharedContentAdmin):
-    list_display = ["text", "topic", "answer_status", "created_at"]
-    list_filter = ["topic"]
+    list_display = ["text", "topic", "language_name", "answer_status", "created_at"]
+    list_filter = ["language", "topic"]
     search_fields = ["text", "slug"]
     list_select_related = ["topic", "answer"]
     prepopulated_fields = {"slug": ["text"]}
-    fieldsets = [(None, {"fields": ["text", "slug", "topic"]})]
+    # Questions are many: the original is looked up by its words.
+    autocomplete_fields = ["translation_of"]
+    fieldsets = [
+        (None, {"fields": ["text", "slug", "topic"]}),
+        LANGUAGE_FIELDSET,
+    ]
 
     @admin.display(description="answer")
     def answer_status(self, question):

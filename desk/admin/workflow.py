@@ -11,6 +11,7 @@ from answers import readability, schedule
 from answers.attribution import uncited_blocks
 from answers.models import Answer, TransitionError
 from answers.workflow import STEPS, UPDATE_NOTE_LENGTH
+from desk import translating
 from desk.admin.base import admin_context
 from desk.admin.comments import add_panel
 from desk.diffing import content_diff
@@ -74,6 +75,9 @@ def transition_view(answer_admin, request, pk, action):
         # What a reviewer decides on: the changes, the conversation, and the other way out.
         add_panel(request, context, answer)
         context["changes"] = changes_against_live(answer)
+        # A translation: what it translates, beside it, and whether the original moved on.
+        context["side_by_side"] = translating.side_by_side(answer)
+        context["behind"] = translating.behind_notice(answer)
         context["send_back"] = action == "approve" and "send_back" in {
             a for a, _, refusal in answer.available_transitions(request.user) if not refusal
         }

@@ -35,7 +35,8 @@ LONG_QUESTION = (
 def library(demo):
     """What `make run` loads, a few seeded answers and sources, and one very long question."""
     call_command("seed_answers", count=6, seed=7, append=True, stdout=io.StringIO())
-    question = Question.objects.exclude(answer=demo).order_by("pk").first()
+    # A seeded question, not the demo's Spanish translation of its own.
+    question = Question.objects.exclude(answer=demo).filter(translation_of=None).order_by("pk")[0]
     question.text = LONG_QUESTION
     question.save()
     # An open comment, so that its column holds a count.
@@ -102,11 +103,12 @@ def test_the_answer_list_shows_status_on_the_site_and_next_review_at_1280px(
     chromium, live_server, library
 ):
     page = open_list(chromium, live_server, "/admin/answers/answer/")
-    expect(page.locator("#result_list tbody tr")).to_have_count(7)
+    expect(page.locator("#result_list tbody tr")).to_have_count(8)  # the demo's two, and six
     expect(page.locator("#result_list")).to_contain_text(LONG_QUESTION)
     page.screenshot(path=SHOTS / "admin-answer-list-1280.png")  # what the editor sees
     columns = [
-        "question", "topic", "status", "open_comments", "on_site", "next_review", "updated_at",
+        "question", "topic", "language", "status", "open_comments", "on_site", "next_review",
+        "updated_at",
     ]  # fmt: skip
     assert_in_sight(layout(page, columns), columns)
     # The long question wraps onto several lines instead of widening the table.

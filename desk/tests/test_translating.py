@@ -1,0 +1,410 @@
+"""Translations in the admin: "Translate into…", the original beside the translation, the
+notice and the lists of translations behind their original, and the records' languages."""
+
+import html
+import re
+
+import pytest
+from django.urls import reverse
+
+from answers import translation
+from answers.models import Answer, ContributorProfile, Question, Topic
+from answers.testing import committed, publish
+from answers.tests.test_workflow import edit
+from desk import translating
+
+pytestmark = pytest.mark.django_db
+
+SPANISH_QUESTION = "¿Se usan las terapias CAR-T para tratar la esclerosis múltiple?"
+
+
+def translate_url(answer):
+    return reverse("admin:answers_answer_translate", args=[answer.pk])
+
+
+def change_url(answer):
+    return reverse("admin:answers_answer_change", args=[answer.pk])
+
+
+def text(response):
+    return html.unescape(response.content.decode())
+
+
+def field_errors(page, name):
+    """The error list shown on the translate page's field `name`."""
+    row = re.search(rf'<div class="form-row field-{name} errors".*?</ul>', page, re.S)
+    return row.group(0) if row else ""
+
+
+@pytest.fixture
+def spanish_reviewer(second_reviewer):
+    """A second medical reviewer who reviews in Spanish too."""
+    profile = second_reviewer.contributor_profile
+    profile.languages = ["en-gb", "es"]
+    profile.save()
+    return second_reviewer
+
+
+def start_spanish(original, user, **fields):
+    return translation.start(
+        original,
+        "es",
+        fields.get("question", SPANISH_QUESTION),
+        fields.get("slug", "car-t-esclerosis-multiple"),
+        user,
+        topic_name=fields.get("topic_name", "Oncología"),
+    )
+
+
+@pytest.fixture
+def spanish(demo_answer, editor, spanish_reviewer):
+    """The demo answer's Spanish translation, translated (roughly) and published."""
+    draft = start_spanish(demo_answer, editor)
+    edit(
+        draft,
+        editor,
+        short_answer="La terapia CAR-T usa las propias células inmunitarias del paciente.",
+        research=draft.research.replace("A 2023 review in The Lancet", "Una revisión de 2023"),
+    )
+    with committed():
+        draft.transition("submit", editor)
+        draft.transition("approve", spanish_reviewer)
+    return draft
+
+
+def approve_original_again(original, editor, reviewer):
+    edit(original, editor, short_answer=original.short_answer + " Ask about trials near you.")
+    publish(original, editor, reviewer)
+    original.refresh_from_db()
+    return original
+
+
+# "Translate into…"
+
+
+def test_the_original_on_the_site_offers_its_missing_languages(client, demo_answer, editor):
+    client.force_login(editor)
+    page = text(client.get(change_url(demo_answer)))
+    assert f'href="{translate_url(demo_answer)}">Translate into…</a>' in page
+    assert "Spanish, Arabic" in page
+
+    form = text(client.get(translate_url(demo_answer)))
+    assert '<option value="es">Spanish (Español)</option>' in form
+    assert '<option value="ar">Arabic (العربية)</option>' in form
+    assert 'value="en-gb"' not in form  # the original's own language
+    assert "The topic “Oncology” has no name in this language yet" in form
+
+
+def test_translating_makes_a_draft_beside_its_original(client, demo_answer, editor):
+    client.force_login(editor)
+    response = client.post(
+        translate_url(demo_answer),
+        {
+            "language": "es",
+            "question": SPANISH_QUESTION,
+            "slug": "car-t-esclerosis-multiple",
+            "topic_name": "Oncología",
+        },
+        follow=True,
+    )
+    draft = Answer.objects.get(question__language="es")
+    assert response.redirect_chain[-1][0] == change_url(draft)
+    page = text(response)
+    assert "The Spanish translation is a draft" in page
+    assert draft.question.topic.name == "Oncología"
+    assert draft.question.topic.translation_of == demo_answer.question.topic
+    assert draft.follows == demo_answer.live_version
+    # The original's approved text, paragraph by paragraph, beside the draft's (the same
+    # English text to translate, at first), each column in its language.
+    assert "Original (approved version 1 of" in page
+    assert '<td lang="en-GB" dir="ltr">A 2023 review in The Lancet' in page
+    assert '<td lang="es" dir="ltr">A 2023 review in The Lancet' in page
+    assert "[9]" in page
+    assert "- Are there any ongoing clinical trials" in page  # a list item a row
+    assert f'The Spanish translation of <a href="{change_url(demo_answer)}">' in page
+
+
+def test_a_slug_taken_is_refused_on_its_field_keeping_what_was_typed(client, demo_answer, editor):
+    client.force_login(editor)
+    page = text(
+        client.post(
+            translate_url(demo_answer),
+            {
+                "language": "es",
+                "question": SPANISH_QUESTION,
+                "slug": demo_answer.question.slug,
+                "topic_name": "Oncología",
+            },
+        )
+    )
+    assert "Another question's page already has this address" in field_errors(page, "slug")
+    assert f'value="{SPANISH_QUESTION}"' in page
+    assert 'value="Oncología"' in page
+    assert '<option value="es" selected>' in page
+    # Nothing was made: the topic started with it went back too.
+    assert not Question.objects.filter(language="es").exists()
+    assert not Topic.objects.filter(language="es").exists()
+
+
+def test_a_missing_topic_name_is_asked_for_keeping_what_was_typed(client, demo_answer, editor):
+    client.force_login(editor)
+    page = text(
+        client.post(
+            translate_url(demo_answer),
+            {"language": "es", "question": SPANISH_QUESTION, "slug": "car-t-em"},
+        )
+    )
+    assert "The topic “Oncology” has no Spanish name yet: give it one." in field_errors(
+        page, "topic_name"
+    )
+    assert f'value="{SPANISH_QUESTION}"' in page and 'value="car-t-em"' in page
+    assert not Question.objects.filter(language="es").exists()
+    # With a slug taken as well: both said at once.
+    page = text(
+        client.post(
+            translate_url(demo_answer),
+            {"language": "es", "question": SPANISH_QUESTION, "slug": demo_answer.question.slug},
+        )
+    )
+    assert "has no Spanish name yet" in field_errors(page, "topic_name")
+    assert "already has this address" in field_errors(page, "slug")
+
+
+def test_a_language_translated_already_is_refused(client, demo_answer, editor):
+    start_spanish(demo_answer, editor)
+    client.force_login(editor)
+    page = text(
+        client.post(
+            translate_url(demo_answer),
+            {"language": "es", "question": "¿Otra vez?", "slug": "otra-vez", "topic_name": ""},
+        )
+    )
+    assert "It has a translation into this language already" in field_errors(page, "language")
+    assert 'value="¿Otra vez?"' in page
+    assert Question.objects.filter(language="es").count() == 1
+    # Arabic is still offered; Spanish is listed as a translation there is.
+    assert '<option value="ar">' in page and '<option value="es"' not in page
+
+
+def test_a_draft_or_a_translation_cannot_be_translated(client, demo_answer, editor, reviewer):
+    draft = start_spanish(demo_answer, editor)
+    client.force_login(editor)
+    page = text(client.get(translate_url(draft)))
+    assert "This answer is a translation: translate its original instead." in page
+    assert "<form" not in page.split('id="content-main"')[1]
+    assert "Translate into…</a>" not in text(client.get(change_url(draft)))
+    assert client.post(translate_url(draft), {"language": "ar"}).status_code == 200
+    assert Question.objects.filter(language="ar").count() == 0
+
+
+def test_staff_without_an_editorial_role_cannot_translate(client, demo_answer, other_staff):
+    client.force_login(other_staff)
+    assert client.get(translate_url(demo_answer)).status_code == 403
+
+
+# Out of date
+
+
+def test_a_translation_behind_its_original_says_so_and_is_brought_up_to_date(
+    client, spanish, demo_answer, editor, reviewer
+):
+    followed = spanish.follows
+    approve_original_again(demo_answer, editor, reviewer)
+    client.force_login(editor)
+    page = text(client.get(change_url(spanish)))
+    assert (
+        f"The British English original was approved again on "
+        f"{demo_answer.live_version.reviewed_on:%-d %b %Y}, after the version this "
+        f"translation follows (approved {followed.reviewed_on:%-d %b %Y})." in page
+    )
+    assert "<ins> Ask about trials near you.</ins>" in page  # the original's diff
+    # Its preview is the page patients would read if approved as it is: with the notice.
+    assert 'class="original-update-notice"' in text(client.get(spanish.get_preview_url()))
+    catch_up = reverse("admin:answers_answer_catch_up", args=[spanish.pk])
+    # Its own form, before the change form starts: a nested form would post the other.
+    assert page.index(f'action="{catch_up}"') < page.index('id="answer_form"')
+
+    page = text(client.post(catch_up, follow=True))
+    assert "It now follows the original's approved version on the site." in page
+    assert "Behind its original" not in page
+    spanish.refresh_from_db()
+    assert spanish.follows == demo_answer.live_version
+    assert spanish.status == Answer.Status.DRAFT  # an edit: a new approval is needed
+    assert spanish.is_published  # patients keep the approved translation meanwhile
+    assert 'class="original-update-notice"' not in text(client.get(spanish.get_preview_url()))
+
+
+def test_translations_behind_are_listed_for_their_writer_and_their_languages_reviewers(
+    client, spanish, demo_answer, editor, reviewer, spanish_reviewer
+):
+    approve_original_again(demo_answer, editor, reviewer)
+    home = reverse("admin:index")
+    for user in (editor, spanish_reviewer):
+        client.force_login(user)
+        page = text(client.get(home))
+        listed = page[page.index('id="work-behind"') :]
+        listed = listed[: listed.index("</section>")]
+        assert spanish.question.text in listed, user
+        assert "Spanish, published: the original was approved again on" in listed
+    client.force_login(reviewer)  # reads no Spanish, and never worked on it
+    page = text(client.get(home))
+    listed = page[page.index('id="work-behind"') :]
+    assert "No translation is behind its original." in listed[: listed.index("</section>")]
+
+
+def test_the_review_queue_lists_a_live_translation_behind_its_original(
+    client, spanish, demo_answer, editor, reviewer
+):
+    queue = reverse("admin:desk_reviewqueue_changelist")
+    client.force_login(reviewer)
+    assert spanish.question.text[:60] not in text(client.get(queue + "?review=behind"))
+    approve_original_again(demo_answer, editor, reviewer)
+    page = text(client.get(queue + "?review=behind"))
+    assert "Translation behind its original" in page  # the filter
+    assert spanish.question.text[:60] in page
+    assert (
+        "<strong>Behind its original</strong>, approved again "
+        f"{demo_answer.live_version.reviewed_on:%-d %b %Y}" in page
+    )
+    assert demo_answer.question.text[:60] not in page
+
+
+def test_the_answer_list_shows_language_and_whether_a_translation_is_behind(
+    client, spanish, demo_answer, editor, reviewer
+):
+    answers = reverse("admin:answers_answer_changelist")
+    client.force_login(editor)
+    page = text(client.get(answers))
+    assert '<td class="field-language">Spanish translation, up to date</td>' in page
+    assert '<td class="field-language">British English</td>' in page
+    approve_original_again(demo_answer, editor, reviewer)
+    page = text(client.get(answers + "?question__language__exact=es"))
+    assert "Spanish translation, <strong>behind its original</strong>: the original was" in page
+    assert demo_answer.question.text[:40] not in page
+
+
+# Review in the language
+
+
+def test_the_approve_page_names_the_original_and_refuses_a_reviewer_without_the_language(
+    client, demo_answer, editor, reviewer, spanish_reviewer
+):
+    draft = start_spanish(demo_answer, editor)
+    edit(draft, editor, short_answer="Un resumen en español.")
+    draft.transition("submit", editor)
+    approve = reverse("admin:answers_answer_transition", args=[draft.pk, "approve"])
+    client.force_login(reviewer)
+    page = text(client.get(approve))
+    assert (
+        f'This is the Spanish translation of <a href="{change_url(demo_answer)}">“'
+        f"{demo_answer.question.text}”</a>, following the original's version approved on"
+    ) in page
+    assert "your reviewer profile does not list Spanish among the languages you review in" in page
+    client.force_login(spanish_reviewer)
+    page = text(client.post(approve, {"version": draft.version}, follow=True))
+    assert "Approve and publish: done." in page
+
+
+def test_the_preview_of_a_translation_is_in_its_language(client, demo_answer, editor):
+    draft = start_spanish(demo_answer, editor)
+    client.force_login(editor)
+    page = client.get(draft.get_preview_url()).content.decode()
+    # Rendered in Spanish, as patients will read it: its language, its addresses.
+    assert '<html lang="es" dir="ltr">' in page
+    assert 'href="/es/feed/"' in page
+    english = client.get(demo_answer.get_preview_url()).content.decode()
+    assert '<html lang="en-GB"' in english and "/es/feed/" not in english
+
+
+# The records' languages
+
+
+def test_a_topic_translation_in_its_originals_language_is_refused_on_the_field(client, editor):
+    original = Topic.objects.create(name="Neurology", slug="neurology")
+    Topic.objects.create(name="Oncology", slug="oncology")
+    client.force_login(editor)
+    page = text(client.get(reverse("admin:answers_topic_add")))
+    assert 'name="translation_of"' in page and 'name="language"' in page
+    page = text(
+        client.post(
+            reverse("admin:answers_topic_add"),
+            {"name": "Neurología", "slug": "neurologia", "language": "en-gb",
+             "translation_of": original.pk},
+        )
+    )  # fmt: skip
+    assert "The original is in British English too" in page
+    assert not Topic.objects.filter(slug="neurologia").exists()
+    translated = Topic.objects.create(
+        name="Neurología", slug="neurologia", language="es", translation_of=original
+    )
+    page = text(client.get(reverse("admin:answers_topic_add")))
+    assert f'<option value="{original.pk}">' in page
+    assert f'<option value="{translated.pk}">' not in page  # only originals are offered
+
+
+def test_a_reviewers_languages_are_ticked_in_their_profile(client, reviewer, editor):
+    profile = reviewer.contributor_profile
+    url = reverse("admin:answers_contributorprofile_change", args=[profile.pk])
+    client.force_login(editor)
+    page = text(client.get(url))
+    assert 'type="checkbox" name="languages" value="en-gb"' in page
+    assert "A medical reviewer approves answers only in these languages" in page
+    data = {
+        name: getattr(profile, name) or ""
+        for name in ("display_name", "credentials", "role", "affiliation", "bio", "disclosures")
+    }
+    client.post(url, {**data, "user": reviewer.pk, "email_notifications": "on",
+                      "languages": ["en-gb", "es"]})  # fmt: skip
+    assert ContributorProfile.objects.get(pk=profile.pk).languages == ["en-gb", "es"]
+
+
+def test_blocks_pair_paragraphs_and_list_items():
+    assert translating.blocks("research", "One [1].\n\n\nTwo [2].\r\n  \r\nThree.") == [
+        "One [1].",
+        "Two [2].",
+        "Three.",
+    ]
+    assert translating.blocks("doctor_questions", "- A?\n\n- B?\n") == ["- A?", "- B?"]
+    assert translating.blocks("short_answer", "  ") == []
+
+
+def test_the_live_preview_grades_a_translation_by_its_languages_formula(
+    client, demo_answer, editor
+):
+    draft = start_spanish(demo_answer, editor)
+    client.force_login(editor)
+    form = text(client.get(change_url(draft)))
+    assert (
+        'data-markdownx-urls-path="/admin/markdown-preview/?field=short_answer&language=es"' in form
+    )
+    spanish = client.post(
+        "/admin/markdown-preview/?field=short_answer&language=es",
+        {"content": "La terapia es segura. Pregunte a su médico."},
+    ).content.decode()
+    assert "Szigriszt-Pazos" in spanish
+    english = client.post(
+        "/admin/markdown-preview/?field=short_answer",
+        {"content": "The therapy is safe. Ask your doctor."},
+    ).content.decode()
+    assert "Reading grade" in english and "Szigriszt" not in english
+
+
+def test_a_submitted_translation_waits_for_the_reviewers_who_read_it_only(
+    client, demo_answer, editor, reviewer, spanish_reviewer, smtp_server
+):
+    draft = start_spanish(demo_answer, editor)
+    edit(draft, editor, short_answer="Un resumen en español.")
+    with committed():
+        draft.transition("submit", editor)
+    # Mailed to the reviewer who reads Spanish, not to the one who may not approve it.
+    assert [r for recipients, _ in smtp_server.messages for r in recipients] == [
+        spanish_reviewer.email
+    ]
+    home = reverse("admin:index")
+    client.force_login(spanish_reviewer)
+    page = text(client.get(home))
+    assert SPANISH_QUESTION in page[page.index('id="work-awaiting"') :]
+    client.force_login(reviewer)
+    page = text(client.get(home))
+    awaiting = page[page.index('id="work-awaiting"') :]
+    assert "Nothing is waiting for your review." in awaiting[: awaiting.index("</section>")]
