@@ -3,15 +3,18 @@ The WSGI application in front of Django (qasite/wsgi.py): `PublicPages` answers 
 process keeps (a request with no query string, for an allowed host), and a conditional
 request for it, before Django builds a request; passes other public pages to a Django
 handler with only the middleware they need (`PublicHandler`, settings.PUBLIC_MIDDLEWARE);
-and everything else (the admin, forms, static files) to Django with all of it.
+and everything else (the admin, forms, static files) to Django with all of it. A request it
+passes on runs in its address's language (/es/… Spanish), and leaves none active after.
 """
 
 from http import HTTPStatus
 
 from django.conf import settings
-from django.core.handlers.wsgi import WSGIHandler
+from django.core.handlers.wsgi import WSGIHandler, get_path_info
+from django.utils import translation
 from django.utils.http import parse_etags
 
+from answers import languages
 from delivery.generation import generation
 from delivery.page_cache import (
     RESOLVED,
@@ -57,16 +60,23 @@ class PublicPages:
         self.public = public
 
     def __call__(self, environ, start_response):
-        if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+        if environ["REQUEST_METHOD"] in ("GET", "HEAD") and settings.PUBLIC_PAGE_CACHE:
+            if not environ.get("QUERY_STRING"):
+                host = allowed_host(environ)
+                entry = in_memory.get(address_of(environ, host)) if host else None
+                if entry is not None and is_fresh(entry, generation().current()):
+                    return _serve(entry, environ, start_response)  # speaks no language
+        # The whole request in its address's language, and none left active after it: a
+        # thread keeps the language it last activated, and what runs before PathLanguage
+        # (resolving a prefixed path, CommonMiddleware's slash check) must not be the
+        # previous request's.
+        language = languages.from_path(get_path_info(environ))
+        with translation.override(language, deactivate=True):
+            if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+                return self.application(environ, start_response)
+            if public_match(environ) is not None:
+                return self.public(environ, start_response)
             return self.application(environ, start_response)
-        if settings.PUBLIC_PAGE_CACHE and not environ.get("QUERY_STRING"):
-            host = allowed_host(environ)
-            entry = in_memory.get(address_of(environ, host)) if host else None
-            if entry is not None and is_fresh(entry, generation().current()):
-                return _serve(entry, environ, start_response)
-        if public_match(environ) is not None:
-            return self.public(environ, start_response)
-        return self.application(environ, start_response)
 
 
 def _serve(entry, environ, start_response):

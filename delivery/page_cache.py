@@ -22,7 +22,10 @@ Two levels hold pages, both checked against the generation, which costs no round
 A page is kept once per address: an allowed host (any other is refused with 400 before the
 cache is read), the path, and only the query parameters its view takes (`public_page`'s
 `params`): tracking parameters (utm_*, fbclid, …) are dropped, and any other parameter gets
-a redirect to the page without it.
+a redirect to the page without it. A page's language is in its path (/es/ask/<slug>/; the
+default language's pages have no prefix), so each language's page is kept, taken down and
+purged under its own address; a path is resolved in its own language (`public_match`),
+whatever language the thread spoke last.
 
 When the database cannot be reached, a kept page from an older generation may be served
 stale, never kept downstream (`Cache-Control: no-store`), and only if neither the page nor
@@ -50,9 +53,10 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.http.request import split_domain_port, validate_host
 from django.middleware.gzip import GZipMiddleware
 from django.urls import Resolver404, resolve
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
+from answers import languages
 from delivery.generation import generation
 
 # Pages each process keeps in memory (about 10 KB each); when full, the oldest goes.
@@ -66,8 +70,20 @@ PROXY_CONTROL = "Qasite-Cache-Control"
 NO_STALE = "X-Qasite-No-Stale"
 # A stale copy is served for at most this long after it was rendered.
 STALE_SECONDS = 24 * 3600
-# Links to the pages a take-down can remove (answers, topics), absolute or not.
-MENTION = re.compile(rb"/(?:ask|topics)/[-\w]+/")
+
+
+def _mention_pattern():
+    """Links to the pages a take-down can remove (answers, topics), absolute or not, in
+    every language: /ask/<slug>/, and /es/ask/<slug>/ for a language with a prefix (a
+    tombstone names the whole path, prefix included)."""
+    prefixes = "|".join(
+        re.escape(code) for code in languages.codes() if code != languages.default()
+    )
+    prefix = f"(?:/(?:{prefixes}))?" if prefixes else ""
+    return re.compile(rf"{prefix}/(?:ask|topics)/[-\w]+/".encode())
+
+
+MENTION = _mention_pattern()
 # Parameters that name where a visitor came from, never what they asked for.
 TRACKING = re.compile(
     r"utm_\w*|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|yclid|twclid|ttclid|igshid"
@@ -275,11 +291,17 @@ def _not_kept(response):
 
 def public_match(environ):
     """The URL match of the request's path if its view is a `public_page`, else None; kept
-    in the environ for `PublicHandler`."""
+    in the environ for `PublicHandler`.
+
+    Resolved in the path's own language: the language prefix (/es/…) is matched against
+    the active language (Django's LocalePrefixPattern), and this runs before PathLanguage
+    activates the request's, while the thread may still speak the previous request's."""
     if RESOLVED in environ:
         return environ[RESOLVED]
+    path = get_path_info(environ)
     try:
-        match = resolve(get_path_info(environ))
+        with translation.override(languages.from_path(path)):
+            match = resolve(path)
     except Resolver404:
         match = None  # CommonMiddleware may redirect it (APPEND_SLASH), or it is a 404
     if match is not None and not getattr(match.func, "public_page", False):

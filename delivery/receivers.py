@@ -83,9 +83,10 @@ def _question_saved(sender, instance, **kwargs):
 def _remember_address(sender, instance, **kwargs):
     old = None
     if instance.pk:
-        old = sender.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
-    moved = old is not None and old != instance.slug
-    instance._address_before = sender(slug=old).get_absolute_url() if moved else None
+        old = sender.objects.filter(pk=instance.pk).values("slug", "language").first()
+    moved = old is not None and old != {"slug": instance.slug, "language": instance.language}
+    # The old address in the old language: /es/ask/<old slug>/ for a Spanish question.
+    instance._address_before = sender(**old).get_absolute_url() if moved else None
 
 
 def _moved_from(instance):

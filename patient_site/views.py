@@ -278,6 +278,12 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /ask/*/preview/",
         "Disallow: /search/",
+        # Each language's search page too (/es/search/).
+        *(
+            f"Disallow: /{code}/search/"
+            for code in languages.codes()
+            if not languages.is_default(code)
+        ),
         f"Sitemap: {sitemap}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -11,3 +11,11 @@ def sites_cluster():
 
     with template_cluster() as cluster:
         yield cluster
+
+
+@pytest.fixture
+def spanish_answer(demo_answer, editor, reviewer):
+    """The demo answer's Spanish translation, on the site (delivery/tests/translations.py)."""
+    from delivery.tests.translations import translate
+
+    return translate(demo_answer, editor, reviewer)

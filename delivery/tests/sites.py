@@ -5,6 +5,7 @@ Everything is driven from outside, over HTTP and `manage.py`, so the same tests 
 against another release (QASITE_APP_ROOT, delivery/tests/app_server.py)."""
 
 import contextlib
+import json
 import shutil
 import subprocess
 import time
@@ -12,14 +13,16 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import pytest
 import requests
 
-from delivery.tests.app_server import free_port, manage, running_app
+from delivery.tests.app_server import APP_ROOT, ROOT, free_port, manage, running_app
 from delivery.tests.test_database_outage import ANSWER, Cluster, as_postgres, pg_tool
 from delivery.tests.varnish_server import running_varnish
 
 TEMPLATE = "qasite_template"
-QUESTION = "Are CAR-T cell therapies currently being used to treat multiple sclerosis"
+# As the page prints it (a check for it must be able to fail: case and all).
+QUESTION = "Are CAR-T cell therapies currently being used to treat Multiple Sclerosis"
 # The answer that stays published through every test.
 OTHER = "/ask/does-a-second-answer-stay-on-the-site/"
 OTHER_QUESTION = "Does a second answer stay on the site?"
@@ -30,7 +33,7 @@ from answers.models import Answer, Authorship, Question
 from citations.models import Citation
 users = get_user_model().objects
 editor, reviewer = users.get(username="editor"), users.get(username="reviewer")
-demo = Answer.objects.get()
+demo = Answer.objects.get(question__slug="{ANSWER.split("/")[2]}")
 question = Question.objects.create(
     text="{OTHER_QUESTION}", slug="{OTHER.split("/")[2]}", topic=demo.question.topic
 )
@@ -46,6 +49,25 @@ for authorship in demo.authorships.all():
 (getattr(answer, "record_snapshots", None) or answer.record_citations)()
 answer.submit(editor)
 answer.approve(reviewer)
+"""
+
+# The demo answer's Spanish translation, which load_demo_content publishes: its address and
+# question, read from the template (JSON), or null in a release that publishes none.
+SPANISH = f"""
+import json
+from django.core.exceptions import FieldError
+from answers.models import Answer
+try:
+    spanish = (
+        Answer.objects.filter(question__language="es", live_version__isnull=False)
+        .filter(question__translation_of__slug="{ANSWER.split("/")[2]}")
+        .select_related("question")
+        .first()
+    )
+except FieldError:  # a release from before translations
+    spanish = None
+page = spanish and {{"path": spanish.get_absolute_url(), "question": spanish.question.text}}
+print(json.dumps(page))
 """
 
 WITHDRAW = """
@@ -75,11 +97,45 @@ def template_cluster():
         for command in (["migrate"], ["create_demo_accounts"], ["load_demo_content"]):
             manage(env, *command)
         manage(env, "shell", "-c", SECOND_ANSWER)
+        spanish = json.loads(manage(env, "shell", "-c", SPANISH).stdout.splitlines()[-1])
+        cluster.spanish = Page(**spanish) if spanish else None
         yield cluster
     finally:
         with contextlib.suppress(subprocess.CalledProcessError):
             cluster.stop()
         shutil.rmtree(cluster.directory, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Page:
+    """An answer's page: its address, and its question, which the page shows."""
+
+    path: str
+    question: str
+
+    @property
+    def slug(self):
+        return self.path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def demo_page(cluster, language):
+    """The demo answer's page in `language` ("en-gb" or "es"), on the template site."""
+    if language == "en-gb":
+        return Page(ANSWER, QUESTION)
+    if cluster.spanish is None:
+        # A release from before translations (QASITE_APP_ROOT) has no Spanish page to test.
+        assert APP_ROOT != ROOT, "load_demo_content published no Spanish translation"
+        pytest.skip("this release publishes no Spanish translation of the demo answer")
+    return cluster.spanish
+
+
+def taken_down_with(cluster, language):
+    """The pages a withdrawal of the demo answer in `language` takes down: a translation's
+    withdrawal only its own; the original's, its translations' too."""
+    withdrawn = demo_page(cluster, language)
+    if language != "en-gb" or getattr(cluster, "spanish", None) is None:
+        return [withdrawn]
+    return [withdrawn, cluster.spanish]
 
 
 @contextlib.contextmanager
@@ -157,9 +213,11 @@ def statuses(responses):
 
 
 def warm(url, **headers):
-    """Both workers serve `url` from their page cache (or Varnish keeps it)."""
+    """Both workers serve `url` from their page cache: so a test of a take-down has a kept
+    copy that must not come back."""
     responses = fetch(url, 16, **headers)
     assert statuses(responses) == {200}, url
+    assert "hit" in {response.headers.get("X-Cache") for response in responses}, f"{url} not kept"
     return responses
 
 
@@ -174,10 +232,10 @@ def during(seconds, *checks):
     return rounds
 
 
-def always_served(url, **headers):
+def always_served(url, text=OTHER_QUESTION, **headers):
     def check():
         responses = fetch(url, 8, **headers)
         assert statuses(responses) == {200}, f"{url} was not served: {statuses(responses)}"
-        assert all(OTHER_QUESTION in response.text for response in responses)
+        assert all(text in response.text for response in responses)
 
     return check

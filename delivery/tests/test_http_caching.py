@@ -60,9 +60,10 @@ def test_answer_page_takes_the_same_small_number_of_queries_for_1_and_30_citatio
 ):
     one = answer_with_citations(1, demo_answer, editor, reviewer)
     thirty = answer_with_citations(30, demo_answer, editor, reviewer)
-    # Find the live version; render it (the answer, its notices); keep it. Then one read.
-    assert rendered_then_kept(client, one.get_absolute_url()) == (4, 1)
-    assert rendered_then_kept(client, thirty.get_absolute_url()) == (4, 1)
+    # Find the live version; render it (the answer, its notices, the languages it is on the
+    # site in); keep it. Then one read.
+    assert rendered_then_kept(client, one.get_absolute_url()) == (5, 1)
+    assert rendered_then_kept(client, thirty.get_absolute_url()) == (5, 1)
     page = client.get(thirty.get_absolute_url()).content.decode()
     assert page.count('<li id="ref-') == 30
 

@@ -31,6 +31,13 @@ def varnish(demo_answer, live_server, tmp_path, settings):
         yield url
 
 
+@pytest.fixture(params=["en-gb", "es"])
+def answer_in(request, demo_answer):
+    """The demo answer in English, or its Spanish translation (/es/ask/…): published before
+    Varnish starts, as the demo answer is."""
+    return demo_answer if request.param == "en-gb" else request.getfixturevalue("spanish_answer")
+
+
 @pytest.fixture
 def app_requests():
     """Each request that reached the app, as "METHOD path", in order."""
@@ -103,14 +110,22 @@ def test_an_approved_change_reaches_visitors_through_varnish_within_a_second(
     assert "A new short answer, approved a moment ago." in page.text
 
 
-def test_a_withdrawn_answer_is_gone_from_varnish_within_a_second(varnish, demo_answer, reviewer):
-    url = varnish + demo_answer.get_absolute_url()
-    get(url)
-    assert get(url).headers["X-Cache"] == "HIT"
-    demo_answer.withdraw(reviewer, comment="New safety data: under review again.")
+def test_a_withdrawn_answer_is_gone_from_varnish_within_a_second(
+    answer_in, varnish, demo_answer, reviewer
+):
+    """In each language; withdrawing a translation leaves its original on the site."""
+    url = varnish + answer_in.get_absolute_url()
+    original = varnish + demo_answer.get_absolute_url()
+    for page in (url, original):
+        get(page)
+        assert get(page).headers["X-Cache"] == "HIT"
+    answer_in.withdraw(reviewer, comment="New safety data: under review again.")
     page = within_a_second(url, lambda response: response.status_code == 404)
     assert page.status_code == 404
-    assert demo_answer.short_answer not in page.text
+    assert answer_in.short_answer not in page.text
+    if answer_in != demo_answer:
+        stays = get(original)
+        assert stays.status_code == 200 and demo_answer.question.text in stays.text
 
 
 def test_the_admin_a_preview_and_a_post_always_reach_the_app(
@@ -199,14 +214,15 @@ def test_varnish_serves_the_last_page_while_the_app_fails_and_is_down(tmp_path):
 
 
 def test_a_patient_reports_through_varnish_and_the_answer_page_stays_cached(
-    varnish, demo_answer, app_requests
+    answer_in, varnish, app_requests
 ):
-    path = demo_answer.get_absolute_url()
+    """In each language: the report form is under the page's address (/es/ask/…/report/)."""
+    path = answer_in.get_absolute_url()
     get(varnish + path)
     answer_page = get(varnish + path)
     assert answer_page.headers["X-Cache"] == "HIT" and "Set-Cookie" not in answer_page.headers
-    assert "Report a problem with this answer" in answer_page.text
-    form_url = f"{varnish}/ask/{demo_answer.question.slug}/report/"
+    assert f'href="{path}report/"' in answer_page.text
+    form_url = f"{varnish}{path}report/"
     session = requests.Session()
     form = session.get(form_url, timeout=5)
     assert form.status_code == 200 and form.headers["X-Cache"] == "PASS"
@@ -221,8 +237,9 @@ def test_a_patient_reports_through_varnish_and_the_answer_page_stays_cached(
     )
     assert sent.status_code == 302, sent.text[:500]
     thanks = session.get(varnish + sent.headers["Location"], timeout=5)
-    assert "Thank you for your report" in thanks.text
-    assert demo_answer.reports.get().text == "Reference 3 is a 404."
+    assert thanks.status_code == 200 and thanks.headers["X-Cache"] == "PASS"
+    assert f'href="{path}"' in thanks.text  # back to the answer, in its language
+    assert answer_in.reports.get().text == "Reference 3 is a 404."
     assert get(varnish + path).headers["X-Cache"] == "HIT"  # a report changes no page
 
 

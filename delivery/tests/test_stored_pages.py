@@ -10,7 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from answers.models import PublishedVersion
+from answers.testing import committed, publish
 from delivery import stored_pages
+from delivery.tests.translations import translate
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +43,9 @@ def test_the_kept_page_is_the_rendered_page_in_one_query(client, demo_answer):
 
 def test_the_read_is_a_statement_postgresql_planned_once(demo_answer):
     slug = demo_answer.question.slug
-    assert stored_pages.find(slug, "en-gb").html == "" and stored_pages.find(slug, "en-gb", with_page=False)
+    assert stored_pages.find(slug, "en-gb").html == "" and stored_pages.find(
+        slug, "en-gb", with_page=False
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = {row[0] for row in cursor.fetchall()}
@@ -136,3 +140,55 @@ def test_a_page_that_cannot_be_kept_is_still_served(client, demo_answer):
         finally:
             cursor.execute("SET default_transaction_read_only = off")
     assert kept == ""
+
+
+def kept_key(answer):
+    return PublishedVersion.objects.get(pk=answer.live_version_id).page_key
+
+
+def test_the_english_page_is_rendered_again_once_its_spanish_translation_is_published(
+    client, demo_answer, editor, reviewer
+):
+    """The page links its translations (hreflang, the language switcher): a translation
+    published or withdrawn changes it without a new approval of its own."""
+    url = demo_answer.get_absolute_url()
+    before = client.get(url)
+    key = kept_key(demo_answer)
+    assert read(client, url)[1] == 1  # kept
+    spanish = translate(demo_answer, editor, reviewer)
+    spanish_url = f"http://testserver{spanish.get_absolute_url()}"
+    assert spanish_url not in before.content.decode()
+    after, queries = read(client, url)
+    assert queries > 1 and kept_key(demo_answer) != key  # rendered again, and kept
+    assert spanish_url in after.content.decode()
+    assert after["ETag"] != before["ETag"]
+    assert client.get(url, headers={"if-none-match": before["ETag"]}).status_code == 200
+    assert read(client, url)[1] == 1
+    with committed():
+        spanish.withdraw(reviewer, comment="Under review again.")
+    gone = client.get(url)
+    assert gone.status_code == 200 and spanish_url not in gone.content.decode()
+
+
+def test_the_spanish_page_is_rendered_again_once_its_original_is_approved_again(
+    client, demo_answer, editor, reviewer, second_reviewer
+):
+    """A translation's page says when its original was approved again since the version
+    it follows: that approval changes the page, though the translation's is the same."""
+    spanish = translate(demo_answer, editor, reviewer)
+    url = spanish.get_absolute_url()
+    before = client.get(url)
+    key = kept_key(spanish)
+    assert read(client, url)[1] == 1  # kept
+    demo_answer.short_answer = "A newly approved short answer."
+    demo_answer._history_user = editor
+    demo_answer.save()
+    demo_answer.record_edit(editor)
+    assert read(client, url)[1] == 1  # a draft of the original changes nothing
+    publish(demo_answer, editor, second_reviewer)
+    after, queries = read(client, url)
+    assert queries > 1 and kept_key(spanish) != key  # rendered again, and kept
+    assert after.content != before.content
+    assert after["ETag"] != before["ETag"]
+    assert client.get(url, headers={"if-none-match": before["ETag"]}).status_code == 200
+    assert read(client, url)[1] == 1

@@ -13,6 +13,11 @@ publication, a withdrawal included).
 
 Every test here failed against the release before the invariant held (1a49a30); CHANGELOG.md
 says how to run them against any release.
+
+Pages in every language keep the promise. The cheapest form of each fault is also run with
+the demo answer's Spanish translation withdrawn ("es"): its page (/es/ask/…) is never served
+again, while the English original stays on the site. Withdrawing the English original
+("en-gb") takes the Spanish page down with it, and both are checked.
 """
 
 import re
@@ -28,11 +33,13 @@ from delivery.tests.sites import (
     OTHER_QUESTION,
     QUESTION,
     always_served,
+    demo_page,
     during,
     fetch,
     get,
     serving,
     statuses,
+    taken_down_with,
     warm,
 )
 from delivery.tests.test_database_outage import ANSWER, signed_in
@@ -40,20 +47,32 @@ from delivery.tests.test_database_outage import ANSWER, signed_in
 pytestmark = pytest.mark.servers
 
 
-@pytest.mark.parametrize("cache", ["redis", "files"])
-def test_postgresql_down_never_brings_back_a_withdrawn_answer(sites_cluster, tmp_path, cache):
+@pytest.mark.parametrize(
+    ("cache", "language"), [("redis", "en-gb"), ("files", "en-gb"), ("files", "es")]
+)
+def test_postgresql_down_never_brings_back_a_withdrawn_answer(
+    sites_cluster, tmp_path, cache, language
+):
+    withdrawn = demo_page(sites_cluster, language)
+    gone = taken_down_with(sites_cluster, language)
+    home = "/" if language == "en-gb" else f"/{language}/"  # it lists the withdrawn answer
     with redis_server(tmp_path / "redis") as redis:
         url = redis.url if cache == "redis" else ""
         with serving(sites_cluster, tmp_path, redis_url=url) as site:
-            for path in (ANSWER, OTHER, "/"):
+            for path in (*(page.path for page in gone), ANSWER, OTHER, home):
                 warm(site.url + path)
-            site.withdraw()
-            assert statuses(fetch(site.url + ANSWER)) == {404}
+            site.withdraw(withdrawn.slug)
+            for page in gone:
+                assert statuses(fetch(site.url + page.path)) == {404}, page.path
+            if language != "en-gb":
+                # The original stays: its page, rendered again without the translation.
+                assert statuses(fetch(site.url + ANSWER)) == {200}
             sites_cluster.stop()
             try:
-                withdrawn = fetch(site.url + ANSWER)
-                assert statuses(withdrawn) == {503}
-                assert not any(QUESTION in response.text for response in withdrawn)
+                for page in gone:
+                    responses = fetch(site.url + page.path)
+                    assert statuses(responses) == {503}, page.path
+                    assert not any(page.question in response.text for response in responses)
                 # The other answer's copy from before the withdrawal links nowhere near it.
                 other = fetch(site.url + OTHER)
                 assert statuses(other) == {200}
@@ -66,36 +85,53 @@ def test_postgresql_down_never_brings_back_a_withdrawn_answer(sites_cluster, tmp
                 etag = other[0].headers["ETag"]
                 again = get(site.url + OTHER, **{"If-None-Match": etag})
                 assert again.status_code == 200 and again.headers["X-Cache"] == "stale"
+                if language != "en-gb":
+                    original = fetch(site.url + ANSWER)
+                    assert statuses(original) == {200}
+                    assert all(QUESTION in response.text for response in original)
                 # The home page's only copy lists the withdrawn answer: not served.
-                home = fetch(site.url + "/", 8)
-                assert statuses(home) == {503}
-                assert not any(QUESTION in response.text for response in home)
+                listing = fetch(site.url + home, 8)
+                assert statuses(listing) == {503}
+                assert not any(withdrawn.question in response.text for response in listing)
             finally:
                 sites_cluster.start()
-            assert statuses(fetch(site.url + ANSWER)) == {404}
-            home = warm(site.url + "/")
-            assert OTHER_QUESTION in home[-1].text and QUESTION not in home[-1].text
+            for page in gone:
+                assert statuses(fetch(site.url + page.path)) == {404}, page.path
+            listing = warm(site.url + home)
+            assert withdrawn.question not in listing[-1].text
+            if language == "en-gb":
+                assert OTHER_QUESTION in listing[-1].text
 
 
+@pytest.mark.parametrize("language", ["en-gb", "es"])
 def test_redis_restored_from_an_older_snapshot_never_brings_back_a_withdrawn_answer(
-    sites_cluster, tmp_path
+    sites_cluster, tmp_path, language
 ):
+    withdrawn = demo_page(sites_cluster, language)
+    gone = taken_down_with(sites_cluster, language)
     with redis_server(tmp_path / "redis") as redis:
         prefix = {"CACHE_KEY_PREFIX": "faults"}
         with serving(sites_cluster, tmp_path, redis_url=redis.url, **prefix) as site:
-            warm(site.url + ANSWER)
-            warm(site.url + OTHER)
+            for path in (*(page.path for page in gone), OTHER):
+                warm(site.url + path)
             redis.client().save()  # the snapshot: the generation and pages from before
-            site.withdraw()
-            assert statuses(fetch(site.url + ANSWER)) == {404}
+            site.withdraw(withdrawn.slug)
+            for page in gone:
+                assert statuses(fetch(site.url + page.path)) == {404}, page.path
             redis.kill()
             redis.start()  # from its data directory: the snapshot
             assert redis.client().dbsize() > 2, "the snapshot holds no pages"
             restored = int(redis.client().get("faults:generation"))
             # Long enough for every worker to reconnect and read the restored generation.
-            during(8, never_served_check(site.url + ANSWER), always_served(site.url + OTHER))
+            during(
+                8,
+                *(never_served_check(site.url + page.path, page.question) for page in gone),
+                always_served(site.url + OTHER),
+            )
             # and Redis was put right, not believed
             assert int(redis.client().get("faults:generation")) > restored
+            if language != "en-gb":
+                assert statuses(fetch(site.url + ANSWER)) == {200}  # the original stays
 
 
 def test_redis_down_then_restarted_empty_never_brings_back_a_withdrawn_answer(
@@ -140,11 +176,16 @@ def test_redis_failed_over_to_a_replica_that_missed_the_withdrawal(sites_cluster
             switch.close()
 
 
-def test_workers_that_missed_the_message_never_serve_a_withdrawn_answer(sites_cluster, tmp_path):
+@pytest.mark.parametrize("language", ["en-gb", "es"])
+def test_workers_that_missed_the_message_never_serve_a_withdrawn_answer(
+    sites_cluster, tmp_path, language
+):
+    withdrawn = demo_page(sites_cluster, language)
+    gone = taken_down_with(sites_cluster, language)
     with redis_server(tmp_path / "redis") as redis:
         with serving(sites_cluster, tmp_path, redis_url=redis.url) as site:
-            warm(site.url + ANSWER)
-            warm(site.url + OTHER)
+            for path in (*(page.path for page in gone), OTHER):
+                warm(site.url + path)
             # Another app server, which reaches neither this Redis nor this machine's
             # page-cache directory: no message from it ever reaches these workers.
             elsewhere = {
@@ -152,12 +193,13 @@ def test_workers_that_missed_the_message_never_serve_a_withdrawn_answer(sites_cl
                 "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
                 "PAGE_CACHE_DIR": str(tmp_path / "another-machine"),
             }
-            with running_app(elsewhere, workers=1) as admin, Load(site.url + ANSWER) as load:
+            load_url = site.url + withdrawn.path
+            with running_app(elsewhere, workers=1) as admin, Load(load_url) as load:
                 reviewer = signed_in(admin, "reviewer", "reviewer-demo-pass")
-                url = withdraw_url(admin, site)
+                url = withdraw_url(admin, site, withdrawn.slug)
                 form = reviewer.get(url, timeout=10)
                 time.sleep(1)  # the workers busy, serving it from memory
-                withdrawn = reviewer.post(
+                withdrawn_response = reviewer.post(
                     url,
                     {
                         "csrfmiddlewaretoken": field(form.text, "csrfmiddlewaretoken"),
@@ -170,22 +212,30 @@ def test_workers_that_missed_the_message_never_serve_a_withdrawn_answer(sites_cl
                 )
                 returned = time.monotonic()
                 time.sleep(2)
-                assert withdrawn.status_code == 302
-                answer_page = reviewer.get(admin + withdrawn.headers["Location"], timeout=10)
+                assert withdrawn_response.status_code == 302
+                answer_page = reviewer.get(
+                    admin + withdrawn_response.headers["Location"], timeout=10
+                )
                 assert "Withdrawn" in answer_page.text
             assert load.statuses(until=returned - 2) == {200}  # served from memory until then
             assert load.statuses(since=returned) == {404}, "served after the withdrawal returned"
-            during(1, always_served(site.url + OTHER))
+            during(
+                1,
+                *(never_served_check(site.url + page.path, page.question) for page in gone),
+                always_served(site.url + OTHER),
+            )
+            if language != "en-gb":
+                assert statuses(fetch(site.url + ANSWER)) == {200}  # the original stays
 
 
-def withdraw_url(admin, site):
-    pk = manage(site.env, "shell", "-c", ANSWER_PK).stdout.split()[-1]
+def withdraw_url(admin, site, slug):
+    pk = manage(site.env, "shell", "-c", ANSWER_PK.format(slug=slug)).stdout.split()[-1]
     return f"{admin}/admin/answers/answer/{pk}/workflow/withdraw/"
 
 
-ANSWER_PK = f"""
+ANSWER_PK = """
 from answers.models import Answer
-print(Answer.objects.get(question__slug="{ANSWER.split("/")[2]}").pk)
+print(Answer.objects.get(question__slug="{slug}").pk)
 """
 
 
@@ -194,30 +244,33 @@ def field(html, name):
 
 
 @pytest.mark.proxy
-def test_varnish_in_grace_never_brings_back_a_withdrawn_answer(sites_cluster, tmp_path):
+@pytest.mark.parametrize("language", ["en-gb", "es"])
+def test_varnish_in_grace_never_brings_back_a_withdrawn_answer(sites_cluster, tmp_path, language):
+    withdrawn = demo_page(sites_cluster, language)
+    gone = taken_down_with(sites_cluster, language)
     with redis_server(tmp_path / "redis") as redis:
         with serving(
             sites_cluster, tmp_path, redis_url=redis.url, varnish=True, PROXY_CACHE_SECONDS="1"
         ) as site:
-            for path in (ANSWER, OTHER):
+            for path in (*(page.path for page in gone), OTHER):
                 get(site.varnish + path)
-                assert get(site.varnish + path).headers["X-Cache"] == "HIT"
-            time.sleep(1.5)  # past max-age: Varnish keeps both in grace
-            site.withdraw()
-            during(1, never_served_check(site.varnish + ANSWER))
+                assert get(site.varnish + path).headers["X-Cache"] == "HIT", path
+            time.sleep(1.5)  # past max-age: Varnish keeps them in grace
+            site.withdraw(withdrawn.slug)
+            never_served = [
+                never_served_check(site.varnish + page.path, page.question) for page in gone
+            ]
+            during(1, *never_served)
             sites_cluster.stop()
             try:
-                during(
-                    2,
-                    never_served_check(site.varnish + ANSWER),
-                    always_served(site.varnish + OTHER),
-                )
+                during(2, *never_served, always_served(site.varnish + OTHER))
             finally:
                 sites_cluster.start()
-            during(
-                2, never_served_check(site.varnish + ANSWER), always_served(site.varnish + OTHER)
-            )
-            assert get(site.varnish + ANSWER).status_code == 404
+            during(2, *never_served, always_served(site.varnish + OTHER))
+            for page in gone:
+                assert get(site.varnish + page.path).status_code == 404, page.path
+            if language != "en-gb":
+                assert get(site.varnish + ANSWER).status_code == 200  # the original stays
 
 
 class Load:
@@ -275,13 +328,14 @@ def test_varnish_keeps_no_copy_of_a_withdrawn_page_that_no_purge_reached(sites_c
                 sites_cluster.start()
 
 
-def never_served_check(url, **headers):
-    """No worker (nor Varnish) answers `url` with 200 or shows the withdrawn answer."""
+def never_served_check(url, question=QUESTION, **headers):
+    """No worker (nor Varnish) answers `url` with 200 or shows the withdrawn answer's
+    `question`."""
 
     def check():
         responses = fetch(url, 8, **headers)
         assert 200 not in statuses(responses), f"{url} answered {statuses(responses)}"
-        assert not any(QUESTION in response.text for response in responses)
+        assert not any(question in response.text for response in responses)
 
     return check
 

@@ -58,8 +58,10 @@ sub vcl_recv {
         return (pass);
     }
     # The admin, staff previews of drafts, the report form and an outside expert's
-    # review page (their CSRF cookie) are never kept, and keep their cookies.
-    if (req.url ~ "^/admin(/|$)" || req.url ~ "^/ask/[^/]+/(preview|report)/" ||
+    # review page (their CSRF cookie) are never kept, and keep their cookies. A page in a
+    # language other than the site's default is under its prefix: /es/ask/<slug>/report/.
+    if (req.url ~ "^/admin(/|$)" ||
+        req.url ~ "^(/[a-z]{2,3}(-[a-z0-9]+)?)?/ask/[^/]+/(preview|report)/" ||
         req.url ~ "^/review/") {
         return (pass);
     }

@@ -317,6 +317,9 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_previews_out(client, db):
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert "Sitemap: http://testserver/sitemap.xml" in text
     assert "Disallow: /ask/*/preview/" in text and "Disallow: /admin/" in text
+    # Search results in every language stay out of the index.
+    for search in ("/search/", "/es/search/", "/ar/search/"):
+        assert f"Disallow: {search}\n" in text
 
 
 def test_answer_page_has_canonical_url_description_and_json_ld(client, demo_answer):
