@@ -106,3 +106,23 @@ def pick_autocomplete(page, select_id, term, choice):
     page.click(f"#{select_id} + .select2 .select2-selection")
     page.fill(".select2-search__field", term)
     page.click(f".select2-results__option:has-text('{choice}')")
+
+
+def translated_disclaimer(original, language="es"):
+    """The translation into `language` of the disclaimer `original` (an answer) shows, made
+    if missing: an answer is translated only once its disclaimer is."""
+    from answers.models import Disclaimer
+
+    shown = original.effective_disclaimer()
+    existing = shown.in_language(language)
+    if existing is not None:
+        return existing
+    return Disclaimer.objects.create(
+        title=f"{shown.title} ({language})",
+        body="Esta pregunta procede de preguntas habituales de los pacientes sobre {topic} y se "
+        "responde a partir de investigaciones médicas citadas. No ofrecemos asesoramiento "
+        "individualizado.",
+        language=language,
+        translation_of=shown,
+        is_default=shown.is_default,
+    )

@@ -59,11 +59,9 @@ def missing_languages(answer):
     return [code for code in languages.codes() if code not in taken]
 
 
-def counterpart(record, language, model):
-    """`record`'s translation into `language` (a topic or disclaimer), or None."""
-    if record is None:
-        return None
-    return record.in_language(language) if isinstance(record, model) else None
+def counterpart(record, language):
+    """`record`'s translation into `language` (or itself, if in it), or None."""
+    return record.in_language(language) if record is not None else None
 
 
 @transaction.atomic
@@ -88,7 +86,7 @@ def start(original, language, question_text, slug, user, topic=None, topic_name=
         raise TranslationRefused(
             f"It is in {languages.english_name(language)} already, or has a translation into it."
         )
-    topic = topic or counterpart(original.question.topic, language, Topic)
+    topic = topic or counterpart(original.question.topic, language)
     if topic is None:
         if not topic_name.strip():
             raise ValidationError(
@@ -102,11 +100,12 @@ def start(original, language, question_text, slug, user, topic=None, topic_name=
             slug=_free_slug(Topic, f"{original.question.topic.slug}-{language}"),
             language=language,
             translation_of=original.question.topic,
-            disclaimer=counterpart(original.question.topic.disclaimer, language, Disclaimer),
+            disclaimer=counterpart(original.question.topic.disclaimer, language),
         )
         topic.full_clean()
         topic._history_user = user
         topic.save()
+    disclaimer = _disclaimer_for(original, language, topic)
     question = Question(
         text=question_text.strip(),
         slug=slug,
@@ -122,28 +121,46 @@ def start(original, language, question_text, slug, user, topic=None, topic_name=
         short_answer=live.short_answer,
         research=live.research,
         doctor_questions=live.doctor_questions,
-        disclaimer=counterpart(original.disclaimer, language, Disclaimer),
+        disclaimer=disclaimer,
         author=user,
         follows=live,
     )
     draft._history_user = user
     draft._change_reason = f"Translation into {languages.english_name(language)} started"
     draft.save()
-    Citation.objects.bulk_create(
-        Citation(
-            answer=draft,
-            number=ref["number"],
-            source_id=ref["source_id"],
+    for ref in live.references:  # one by one, each with its history (who added it)
+        citation = Citation(
+            answer=draft, number=ref["number"], source_id=ref["source_id"],
             locator=ref.get("locator", ""),
-        )
-        for ref in live.references
-    )
+        )  # fmt: skip
+        citation._history_user = user
+        citation.save()
     # The translator is a writer; the original's writers wrote what it says, but not this.
     profile = getattr(user, "contributor_profile", None)
     if profile is not None:
         Authorship.objects.create(answer=draft, contributor=profile, order=1)
     draft.record_snapshots()
     return draft
+
+
+def _disclaimer_for(original, language, topic):
+    """The draft's own disclaimer: None where its topic's, or the site default in its
+    language, is the translation of the one the original shows; else that translation.
+    Raises TranslationRefused if the original's disclaimer has no translation into it:
+    patients must read the same disclaimer in their language."""
+    shown = original.effective_disclaimer()
+    if shown is None:
+        return None
+    wanted = shown.in_language(language)
+    if wanted is None:
+        raise TranslationRefused(
+            f"The disclaimer “{shown.title}” that the original shows has no "
+            f"{languages.english_name(language)} translation yet: add it (Disclaimers, in "
+            f"{languages.english_name(language)}, as the translation of “{shown.title}”), then "
+            "translate the answer."
+        )
+    chain = topic.disclaimer or Disclaimer.objects.default(language)
+    return None if chain == wanted else wanted
 
 
 def _free_slug(model, wanted):
@@ -219,23 +236,21 @@ def original_update(version):
     )
 
 
-def changes_since_followed(answer):
-    """(the version the translation follows, the original's live version): the two to
-    compare for what changed in the original since, or None if it is not behind."""
-    original = original_of(answer)
-    if not is_behind(answer):
-        return None
-    return answer.follows, original.live_version
-
-
 @transaction.atomic
-def catch_up(answer, user):
+def catch_up(answer, user, seen=None):
     """Record that `answer`, a translation, now follows its original's live version (its
-    translator brought it up to date). An edit: it goes back to draft if it was live or in
-    review, and needs a new approval."""
+    translator brought it up to date with the changes shown to them: `seen`, the id of the
+    original's live version they were shown, refused if another is live now). An edit: it
+    goes back to draft if it was live or in review, and needs a new approval."""
     original = original_of(answer)
-    if original is None or original.live_version_id is None:
+    if original is None:
+        raise TranslationRefused("It is no translation: it has no original to follow.")
+    if original.live_version_id is None:
         raise TranslationRefused("Its original is not on the site.")
+    if seen is not None and str(seen) != str(original.live_version_id):
+        raise TranslationRefused(
+            "The original was approved again while you were reading its changes: read them again."
+        )
     answer = answer.locked()
     answer.follows = original.live_version
     answer._history_user = user

@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='disclaimer',
             name='language',
-            field=models.CharField(choices=answers.languages.choices, default=answers.languages.default, help_text="The language it is written in. Patients read it at addresses in that language (the site's default language has no prefix; Spanish is under /es/).", max_length=12),
+            field=models.CharField(choices=answers.languages.choices, default="en-gb", help_text="The language it is written in. Patients read it at addresses in that language (the site's default language has no prefix; Spanish is under /es/).", max_length=12),
         ),
         migrations.AddField(
             model_name='disclaimer',
@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicaldisclaimer',
             name='language',
-            field=models.CharField(choices=answers.languages.choices, default=answers.languages.default, help_text="The language it is written in. Patients read it at addresses in that language (the site's default language has no prefix; Spanish is under /es/).", max_length=12),
+            field=models.CharField(choices=answers.languages.choices, default="en-gb", help_text="The language it is written in. Patients read it at addresses in that language (the site's default language has no prefix; Spanish is under /es/).", max_length=12),
         ),
         migrations.AddField(
             model_name='historicaldisclaimer',
@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalquestion',
             name='language',
-            field=models.CharField(choices=answers.languages.choices, default=answers.languages.default, help_text="The language it is written in. Patients read it at addresses in that language (the site's default language has no prefix; Spanish is under /es/).", max_length=12),
+            field=models.CharField(choices=answers.languages.choices, default="en-gb", help_text="The language it is written in. Patients read it at addresses in that language (the site's default language has no prefix; Spanish is under /es/).", max_length=12),
         ),
         migrations.AddField(
             model_name='historicalquestion',
@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicaltopic',
             name='language',
-            field=models.CharField(choices=answers.languages.choices, default=answers.languages.default, help_text="The language it is written in. Patients read it at addresses in that language (the site's default language has no prefix; Spanish is under /es/).", max_length=12),
+            field=models.CharField(choices=answers.languages.choices, default="en-gb", help_text="The language it is written in. Patients read it at addresses in that language (the site's default language has no prefix; Spanish is under /es/).", max_length=12),
         ),
         migrations.AddField(
             model_name='historicaltopic',
@@ -92,12 +92,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='publishedversion',
             name='language',
-            field=models.CharField(default=answers.languages.default, max_length=12),
+            field=models.CharField(default="en-gb", max_length=12),
         ),
         migrations.AddField(
             model_name='question',
             name='language',
-            field=models.CharField(choices=answers.languages.choices, default=answers.languages.default, help_text="The language it is written in. Patients read it at addresses in that language (the site's default language has no prefix; Spanish is under /es/).", max_length=12),
+            field=models.CharField(choices=answers.languages.choices, default="en-gb", help_text="The language it is written in. Patients read it at addresses in that language (the site's default language has no prefix; Spanish is under /es/).", max_length=12),
         ),
         migrations.AddField(
             model_name='question',
@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='topic',
             name='language',
-            field=models.CharField(choices=answers.languages.choices, default=answers.languages.default, help_text="The language it is written in. Patients read it at addresses in that language (the site's default language has no prefix; Spanish is under /es/).", max_length=12),
+            field=models.CharField(choices=answers.languages.choices, default="en-gb", help_text="The language it is written in. Patients read it at addresses in that language (the site's default language has no prefix; Spanish is under /es/).", max_length=12),
         ),
         migrations.AddField(
             model_name='topic',

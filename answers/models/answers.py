@@ -321,6 +321,14 @@ class Answer(Workflow, AnswerContent, models.Model):
         return reverse("desk:preview", args=[self.question.slug])
 
     def clean(self):
+        if self.disclaimer_id and self.question_id:
+            if self.disclaimer.language != self.question.language:
+                raise ValidationError(
+                    {
+                        "disclaimer": "Choose a disclaimer in the answer's language "
+                        f"({languages.english_name(self.question.language)})."
+                    }
+                )
         if contains_markers(self.short_answer):
             raise ValidationError(
                 {

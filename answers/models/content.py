@@ -14,7 +14,7 @@ from citations.models import Citation, Source
 # What of each shared record patients read, and so counts as an answer's content.
 CITATION_CONTENT = ["number", "source_id", "locator"]
 AUTHORSHIP_CONTENT = ["contributor_id", "order"]
-QUESTION_CONTENT = ["text", "topic_id", "language"]
+QUESTION_CONTENT = ["text", "topic_id", "language", "translation_of_id"]
 TOPIC_CONTENT = ["name", "disclaimer_id"]
 DISCLAIMER_CONTENT = ["body", "is_default"]
 

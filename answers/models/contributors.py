@@ -71,6 +71,12 @@ class ContributorProfile(models.Model):
 
     class Meta:
         ordering = ["display_name"]
+        permissions = [
+            (
+                "assign_review_languages",
+                "Can set the languages a reviewer reviews in (who may approve translations)",
+            )
+        ]
 
     def __str__(self):
         return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name

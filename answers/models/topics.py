@@ -1,6 +1,7 @@
 """What answers are filed under and shown with: topics, disclaimers, questions."""
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -14,7 +15,9 @@ def language_field():
     return models.CharField(
         max_length=12,
         choices=languages.choices,
-        default=languages.default,
+        # The setting's value, not a callable: a form shows a field with a callable default
+        # with a hidden copy of its initial value, which may not carry the help text's aria.
+        default=settings.LANGUAGE_CODE,
         help_text="The language it is written in. Patients read it at addresses in that "
         "language (the site's default language has no prefix; Spanish is under /es/).",
     )
@@ -101,8 +104,8 @@ class Disclaimer(Translatable):
     is_default = models.BooleanField(
         "site default",
         default=False,
-        help_text="Used for every answer whose topic has no disclaimer of its own. "
-        "Only one disclaimer can be the site default.",
+        help_text="Used for every answer in its language whose topic has no disclaimer of "
+        "its own. Only one disclaimer in each language can be the site default.",
     )
     language = language_field()
     translation_of = translation_of_field("self", "disclaimer")

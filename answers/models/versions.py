@@ -51,7 +51,7 @@ class PublishedVersion(models.Model):
     # The language it is written in (its question's), and for a translation the approved
     # version of the original it follows: a newer live version of the original means the
     # translation is out of date (answers/translation.py).
-    language = models.CharField(max_length=12, default=languages.default)
+    language = models.CharField(max_length=12, default=settings.LANGUAGE_CODE)
     follows = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

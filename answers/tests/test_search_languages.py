@@ -7,7 +7,7 @@ import re
 from django.db import connection
 
 from answers import languages, search, translation
-from answers.testing import publish
+from answers.testing import publish, translated_disclaimer
 from answers.tests.test_workflow import edit
 
 # The Spanish translation of the demo answer (answers/demo/car-t-ms.md), shortened: the
@@ -36,6 +36,7 @@ WRITTEN, SEARCHED = "seguro", "segura"
 def spanish_translation(original, editor, reviewer):
     """`original` (the demo answer) translated into Spanish by `editor` and approved by
     `reviewer`, whose profile then lists Spanish: on the site at /es/ask/<slug>/."""
+    translated_disclaimer(original)
     draft = translation.start(
         original, "es", SPANISH["question_text"], SPANISH["slug"], editor, topic_name="Oncología"
     )

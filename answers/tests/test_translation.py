@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 
 from answers import translation
 from answers.models import Answer, Question, Tombstone, Topic, TransitionError
-from answers.testing import committed
+from answers.testing import committed, translated_disclaimer
+from citations.models import Citation
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,7 @@ def spanish_reviewer(second_reviewer):
 
 
 def start_spanish(original, editor):
+    translated_disclaimer(original)
     return translation.start(
         original, "es", SPANISH_QUESTION, "car-t-em", editor, topic_name="Oncología"
     )
@@ -147,10 +149,6 @@ def test_an_approval_of_the_original_puts_its_translations_behind_until_brought_
     update = translation.original_update(followed)
     assert update.updated_on == original.live_version.reviewed_on
     assert (update.original_url, update.original_language) == (original.get_absolute_url(), "en-gb")
-    assert translation.changes_since_followed(spanish) == (
-        followed.follows,
-        original.live_version,
-    )
 
     transition = translation.catch_up(spanish, editor)
     spanish.refresh_from_db()
@@ -230,3 +228,81 @@ def test_a_translation_freezes_its_language_and_the_version_it_follows(
     version = spanish.live_version
     assert version.content_fingerprint() == version.fingerprint == spanish.fingerprint()
     assert version.audit_record()["content"]["follows_id"] == demo_answer.live_version_id
+
+
+def test_a_translation_is_not_approved_while_its_original_is_off_the_site(
+    client, demo_answer, editor, reviewer, spanish_reviewer
+):
+    draft = start_spanish(demo_answer, editor)
+    with committed():
+        draft.transition("submit", editor)
+        demo_answer.withdraw(reviewer, comment="A figure is wrong")
+    with pytest.raises(TransitionError, match="Its original is not on the site"):
+        draft.transition("approve", spanish_reviewer)
+    assert client.get("/es/ask/car-t-em/").status_code == 404
+
+
+def test_a_translation_behind_its_original_is_brought_up_to_date_before_approval(
+    demo_answer, editor, reviewer, spanish_reviewer
+):
+    draft = start_spanish(demo_answer, editor)
+    with committed():
+        draft.transition("submit", editor)
+    edit_and_approve_again(demo_answer, editor, reviewer)
+    with pytest.raises(TransitionError, match="with changes this translation does not follow"):
+        draft.transition("approve", spanish_reviewer)
+    with pytest.raises(translation.TranslationRefused, match="approved again while you were"):
+        translation.catch_up(draft, editor, seen=draft.follows_id)
+    translation.catch_up(draft, editor, seen=demo_answer.live_version_id)
+    approve(draft, editor, spanish_reviewer)
+    assert draft.live_version.follows == demo_answer.live_version
+
+
+def test_a_scheduled_translation_does_not_go_live_after_its_original_changed(
+    demo_answer, editor, reviewer, spanish_reviewer
+):
+    import datetime
+
+    from django.utils import timezone
+
+    draft = start_spanish(demo_answer, editor)
+    go_live = timezone.now() + datetime.timedelta(hours=1)
+    with committed():
+        draft.transition("submit", editor)
+        draft.approve(spanish_reviewer, go_live_at=go_live)
+    edit_and_approve_again(demo_answer, editor, reviewer)
+    draft.refresh_from_db()
+    refusal = draft.refusal("go_live", None, translation_given(go_live))
+    assert "with changes this translation does not follow" in refusal
+
+
+def translation_given(at):
+    import datetime
+
+    from answers.workflow.steps import Given
+
+    return Given(at=at + datetime.timedelta(minutes=1))
+
+
+def test_the_disclaimer_patients_read_must_exist_in_the_language(demo_answer, editor):
+    shown = demo_answer.effective_disclaimer()
+    with pytest.raises(translation.TranslationRefused, match=f"“{shown.title}”.*no Spanish"):
+        translation.start(
+            demo_answer, "es", SPANISH_QUESTION, "car-t-em", editor, topic_name="Oncología"
+        )
+    assert not Question.objects.filter(language="es").exists()
+
+
+def test_an_answer_refuses_a_disclaimer_in_another_language(demo_answer, editor):
+    draft = start_spanish(demo_answer, editor)
+    draft.disclaimer = demo_answer.effective_disclaimer()  # the English one
+    with pytest.raises(ValidationError) as refused:
+        draft.full_clean()
+    assert "in the answer's language (Spanish)" in str(refused.value.message_dict["disclaimer"])
+
+
+def test_the_translations_citations_have_their_history(demo_answer, editor):
+    draft = start_spanish(demo_answer, editor)
+    added = Citation.history.filter(answer_id=draft.pk, history_type="+")
+    assert added.count() == len(demo_answer.live_version.references)
+    assert {record.history_user for record in added} == {editor}

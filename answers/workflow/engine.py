@@ -214,15 +214,20 @@ class Workflow:
         return on_site.exclude(live_version=None, scheduled_version=None)
 
     def take_down_with_original(self, user, reason, comment):
-        """Take this translation off the site because its original left it, recorded as a
-        withdrawal (or an expiry) of its own; returns its address."""
+        """Take this translation off the site because its original left it (withdrawn or
+        expired), recorded as a withdrawal of its own; returns its address."""
         answer = self.locked()
         from_status = answer.status
+        note = "Taken down with its original" + (f": {comment}" if comment else ".")
+        # Its writers are told as of any withdrawal (desk/notifications.py).
+        taking_step.send(
+            sender=type(answer), answer=answer, action="withdraw", user=user, comment=note,
+            go_live_at=None,
+        )  # fmt: skip
         answer.live_version = answer.scheduled_version = None
         answer.expires_at = answer.expiry_set_by = None
         if from_status not in (Status.DRAFT, Status.IN_REVIEW):
             answer.status = Status.WITHDRAWN
-        note = "Taken down with its original" + (f": {comment}" if comment else ".")
         answer._record("withdraw", from_status, user, note, f"{reason} with its original")
         self._refresh_from(answer)
         return answer.get_absolute_url()

@@ -133,8 +133,55 @@ def _reviews_in_its_language(answer, user, given):
         name = languages.english_name(language)
         return (
             f"This answer is in {name}, and your reviewer profile does not list {name} among "
-            "the languages you review in: a reviewer who reads it must approve it (or add it "
-            "to your profile, if you do)."
+            "the languages you review in: a reviewer who reads it must approve it. (The "
+            "languages a reviewer reviews in are set by whoever may assign them.)"
+        )
+    return None
+
+
+def _follows_the_original_on_the_site(answer, user, given):
+    """A translation goes live only while its original is on the site, and only following
+    what the original says now: a translation of a withdrawn page, or of words the original
+    no longer says, is not published (answers/translation.py)."""
+    original_question = answer.question.translation_of_id
+    if original_question is None:
+        return None
+    original = (
+        type(answer)
+        .objects.filter(question_id=original_question)
+        .select_related("live_version")
+        .first()
+    )
+    live = getattr(original, "live_version", None)
+    if live is None:
+        return (
+            "Its original is not on the site (withdrawn, expired or not yet approved): a "
+            "translation is published only while its original is, since it says what the "
+            "original says."
+        )
+    followed = answer.follows
+    if followed is None or (followed.pk != live.pk and followed.fingerprint != live.fingerprint):
+        return (
+            f"The original was approved again on {live.reviewed_on:%-d %B %Y} with changes this "
+            "translation does not follow yet: bring it up to date with them (its change form "
+            "shows them), then approve it."
+        )
+    return None
+
+
+def _disclaimer_in_its_language(answer, user, given):
+    disclaimer = answer.effective_disclaimer()
+    language = answer.question.language
+    if disclaimer is None and not languages.is_default(language):
+        return (
+            f"It has no disclaimer in {languages.english_name(language)}: add the translation "
+            "of its topic's disclaimer (or a site default in that language) first."
+        )
+    if disclaimer is not None and disclaimer.language != language:
+        return (
+            f"Its disclaimer “{disclaimer}” is in {languages.english_name(disclaimer.language)}"
+            f", and the answer in {languages.english_name(language)}: choose one in its "
+            "language."
         )
     return None
 
@@ -308,6 +355,8 @@ STEPS = {
             _four_eyes,
             _has_reviewer_profile,
             _reviews_in_its_language,
+            _follows_the_original_on_the_site,
+            _disclaimer_in_its_language,
             _meets_jama,
             _no_open_comments,
         ),
@@ -361,7 +410,7 @@ STEPS = {
         starts_from=frozenset({Status.SCHEDULED}),
         to=Status.PUBLISHED,
         no_permission=BY_SCHEDULE,
-        checks=(_go_live_time_has_come,),
+        checks=(_go_live_time_has_come, _follows_the_original_on_the_site),
         effect=_go_live,
         explanation="The approved version goes live exactly as approved.",
     ),

@@ -10,13 +10,14 @@ def translate(original, editor, reviewer):
     """`original`'s Spanish translation, on the site: started from its live version and
     translated by `editor`, approved by `reviewer`, whose profile now lists Spanish."""
     from answers import translation
-    from answers.testing import committed, publish
+    from answers.testing import committed, publish, translated_disclaimer
 
     profile = reviewer.contributor_profile
     if "es" not in profile.languages:
         profile.languages = [*profile.languages, "es"]
         profile.save()
     with committed():
+        translated_disclaimer(original)
         draft = translation.start(
             original, "es", SPANISH_QUESTION, SPANISH_SLUG, editor, topic_name="Oncología"
         )

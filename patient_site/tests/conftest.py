@@ -3,7 +3,7 @@
 import pytest
 
 from answers import languages, translation
-from answers.testing import publish
+from answers.testing import publish, translated_disclaimer
 
 SPANISH_QUESTION = "¿Se usan ya las terapias CAR-T para tratar la esclerosis múltiple?"
 SPANISH_SLUG = "terapias-car-t-esclerosis-multiple"
@@ -16,6 +16,7 @@ def spanish(demo_answer, editor, reviewer):
     profile = reviewer.contributor_profile
     profile.languages = [languages.default(), "es"]
     profile.save()
+    translated_disclaimer(demo_answer)
     draft = translation.start(
         demo_answer, "es", SPANISH_QUESTION, SPANISH_SLUG, editor, topic_name="Oncología"
     )

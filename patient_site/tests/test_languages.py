@@ -225,8 +225,8 @@ def test_a_spanish_page_says_when_its_english_original_was_updated_since(
     box = box[: box.index("</div>")]
     assert (
         f'{notice} <time datetime="{demo_answer.live_version.reviewed_on:%Y-%m-%d}">{updated}'
-        "</time>. Estamos revisando esta traducción; mientras tanto, la versión en inglés "
-        "tiene la información más reciente." in box
+        "</time>, y esta traducción aún no se ha actualizado. Hasta que lo esté, la versión "
+        "en inglés tiene la información más reciente." in box
     )
     assert (
         f'<a href="{demo_answer.get_absolute_url()}" hreflang="en-GB">Leer la versión en '
