@@ -273,7 +273,7 @@ class TranslateForm(CleanTextMixin, forms.Form):
         self.topic = topic = original.question.topic
         # The languages the topic has no name in: the form asks for one only for those.
         self.topic_missing = [
-            code for code in missing if translation.counterpart(topic, code, Topic) is None
+            code for code in missing if translation.counterpart(topic, code) is None
         ]
         if not self.topic_missing:
             del self.fields["topic_name"]  # the topic has a name in every language offered
@@ -318,7 +318,15 @@ class TranslateForm(CleanTextMixin, forms.Form):
 
 class ContributorProfileForm(ChangeReasonForm):
     """A writer's or reviewer's profile; the languages they review in as checkboxes of the
-    site's languages (stored as a list of codes)."""
+    site's languages (stored as a list of codes).
+
+    Those languages decide who may approve a translation, so they are granted, not chosen:
+    only someone allowed to assign them (a superuser, or whoever an administrator gave
+    `answers.assign_review_languages`) changes them, and a non-superuser never on their own
+    profile. To anyone else the checkboxes are shown disabled: a disabled field keeps the
+    stored value whatever is posted."""
+
+    assigner = None  # who uses the form: ContributorProfileAdmin.get_form sets it
 
     languages = forms.MultipleChoiceField(
         label="Reviews in",
@@ -334,6 +342,35 @@ class ContributorProfileForm(ChangeReasonForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The choices of now, not of import time: tests and settings may change the list.
-        self.fields["languages"].choices = [
-            (code, language_label(code)) for code in languages.codes()
-        ]
+        field = self.fields["languages"]
+        field.choices = [(code, language_label(code)) for code in languages.codes()]
+        if not self.may_assign_languages():
+            field.disabled = True
+            field.help_text = (
+                f"{field.help_text} Only an administrator (someone allowed to assign review "
+                "languages) can change them, and not on their own profile."
+            )
+
+    def may_assign_languages(self):
+        user = self.assigner
+        if user is None or not user.has_perm("answers.assign_review_languages"):
+            return False
+        return user.is_superuser or self.instance.user_id != user.pk
+
+    def clean(self):
+        cleaned = super().clean()
+        # Linking one's own account to a profile that reviews in more than the default
+        # language would give oneself those languages.
+        user, reviews_in = self.assigner, cleaned.get("languages") or []
+        becomes_own = (
+            user is not None and cleaned.get("user") == user and self.instance.user_id != user.pk
+        )
+        extra = [code for code in reviews_in if code != languages.default()]
+        if becomes_own and extra and not user.is_superuser:
+            names = ", ".join(languages.english_name(code) for code in extra)
+            self.add_error(
+                "user",
+                f"This profile reviews in {names}: only an administrator can link it to your "
+                "own account, since the languages a reviewer reviews in are granted, not chosen.",
+            )
+        return cleaned

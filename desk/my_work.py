@@ -111,9 +111,14 @@ def _possibly_changed_by(user):
         | Q(disclaimer__in=disclaimers)
         | Q(question__topic__disclaimer__in=disclaimers)
     )
-    default = Disclaimer.objects.default()
-    if default is not None and default.history.filter(history_user=user).exists():
-        condition |= Q(disclaimer__isnull=True, question__topic__disclaimer__isnull=True)
+    # A default disclaimer is the one of the answers in its language that name none.
+    edited_defaults = Disclaimer.objects.filter(is_default=True, pk__in=disclaimers)
+    for language in edited_defaults.values_list("language", flat=True):
+        condition |= Q(
+            disclaimer__isnull=True,
+            question__topic__disclaimer__isnull=True,
+            question__language=language,
+        )
     return condition
 
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from itertools import zip_longest
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from answers import languages, translation
 from answers.models import Answer, PublishedVersion
@@ -134,11 +134,14 @@ def behind_notice(answer):
 
 
 def with_translation_state(answers):
-    """`answers` annotated with what a list row says of a translation: its original's live
-    version (`original_live_id`) and when it was approved (`original_reviewed_on`), and
-    when the version it follows was (`follows_reviewed_on`)."""
+    """`answers` annotated with what a list row says of a translation: whether it is behind
+    its original (`behind_original`, by the domain's own rule: `translation.behind()`, so
+    that a row, the list's filter and the review queue agree), whether the original is on
+    the site (`original_live_id`), and when the original's live version and the version it
+    follows were approved (`original_reviewed_on`, `follows_reviewed_on`)."""
     original_live = "question__translation_of__answer__live_version"
     return answers.annotate(
+        behind_original=Exists(translation.behind().filter(pk=OuterRef("pk"))),
         original_live_id=F(original_live),
         original_reviewed_on=F(f"{original_live}__reviewed_on"),
         follows_reviewed_on=F("follows__reviewed_on"),
@@ -147,11 +150,7 @@ def with_translation_state(answers):
 
 def is_listed_behind(answer):
     """For a row of `with_translation_state`: is this translation behind its original?"""
-    return bool(
-        answer.question.translation_of_id
-        and answer.original_live_id
-        and answer.follows_id != answer.original_live_id
-    )
+    return bool(answer.question.translation_of_id and answer.behind_original)
 
 
 def behind_reason(answer):

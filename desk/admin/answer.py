@@ -216,8 +216,8 @@ class AnswerAdmin(RevisionAdmin):
 
     @admin.display(ordering="question__language")
     def language(self, answer):
-        """Its language and, for a translation, whether it follows its original's version
-        on the site."""
+        """Its language and, for a translation, whether it says what its original's version
+        on the site says."""
         name = languages.english_name(answer.question.language)
         if not answer.question.translation_of_id:
             return name
@@ -227,6 +227,8 @@ class AnswerAdmin(RevisionAdmin):
                 name,
                 translating.behind_reason(answer),
             )
+        if answer.original_live_id is None:
+            return f"{name} translation, original not on the site"
         return f"{name} translation, up to date"
 
     @admin.display(description="open comments")

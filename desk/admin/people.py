@@ -27,6 +27,12 @@ class ContributorProfileAdmin(RevisionAdmin):
         ),
     ]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # A new class each time (modelform_factory): who may change the languages it shows.
+        form.assigner = request.user
+        return form
+
     @admin.display(boolean=True, description="conflicts declared")
     def declared(self, obj):
         return bool(obj.disclosures.strip())

@@ -214,6 +214,32 @@ class QuestionAdmin(SharedContentAdmin):
         LANGUAGE_FIELDSET,
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Its answer was written, reviewed and maybe published in this language, as the
+        # translation of this original: moving it would put a reviewed text under another
+        # language's address, or in another translation group, without a review.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and Answer.objects.filter(question=obj).exists():
+            readonly += ["language", "translation_of"]
+        return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if "language" not in self.get_readonly_fields(request, obj):
+            return fieldsets
+        fixed = (
+            "This question has an answer, written and reviewed in its language: its language "
+            "and the original it translates no longer change. A question in another language "
+            "is a translation of its own (“Translate into…” on the original's answer)."
+        )
+        return [
+            (
+                title,
+                {**options, "description": fixed} if "language" in options["fields"] else options,
+            )
+            for title, options in fieldsets
+        ]
+
     @admin.display(description="answer")
     def answer_status(self, question):
         answer = getattr(question, "answer", None)

@@ -3,10 +3,13 @@ answer on the site), and "I have brought it up to date" on a translation whose o
 approved again. Views of `AnswerAdmin`, which wires them in its URLs; `add_panels` puts what
 a translation's change form shows beside its fields (desk/translating.py)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from answers import languages, translation
 from answers.models import Answer
@@ -25,6 +28,7 @@ def translate_view(answer_admin, request, pk):
     if not may_translate(request.user):
         raise PermissionDenied
     refusal = _refusal(original)
+    add_disclaimer_url = None  # where to translate the disclaimer, if that is what is missing
     form = TranslateForm(
         request.POST if request.method == "POST" else None,
         original=original,
@@ -43,6 +47,8 @@ def translate_view(answer_admin, request, pk):
             )
         except translation.TranslationRefused as error:
             form.add_error(None, str(error))
+            if request.user.has_perm("answers.add_disclaimer"):
+                add_disclaimer_url = _add_disclaimer_url(original, data["language"])
         except ValidationError as error:
             form.refused(error)  # on its fields, with what was typed kept
         else:
@@ -60,6 +66,7 @@ def translate_view(answer_admin, request, pk):
         original=original,
         form=form,
         refusal=refusal,
+        add_disclaimer_url=add_disclaimer_url,
         translations=_translations(original),
         title=f"Translate “{original}”",
     )
@@ -80,6 +87,16 @@ def _refusal(original):
     return None
 
 
+def _add_disclaimer_url(original, language):
+    """The Disclaimer add form, filled in as the translation into `language` of the
+    disclaimer `original` shows, if that has none yet (start() refuses then); else None."""
+    shown = original.effective_disclaimer()
+    if shown is None or shown.in_language(language) is not None:
+        return None
+    query = urlencode({"language": language, "translation_of": shown.group_original().pk})
+    return f"{reverse('admin:answers_disclaimer_add')}?{query}"
+
+
 def _translations(answer):
     """[(language's English name, answer)] of the group's other answers, for the page's
     list of translations there are."""
@@ -91,26 +108,50 @@ def _translations(answer):
 
 
 def catch_up_view(answer_admin, request, pk):
+    """ "I have brought it up to date": the translation now follows the original's version
+    whose changes its page showed (`seen`, posted by the form); refused if another version of
+    the original went live since, for its changes were never shown."""
     answer = answer_admin.answer_for(request, pk, change=True)
     if request.method != "POST":
         return redirect("admin:answers_answer_change", answer.pk)
+    original = translation.original_of(answer)
+    if original is None:
+        messages.error(request, "This answer is not a translation: it has no original to follow.")
+    elif original.live_version_id is None:
+        messages.error(request, "Its original is not on the site: there is no version to follow.")
+    elif not translation.is_behind(answer):
+        messages.info(
+            request, "This translation already follows the original's version on the site."
+        )
+    else:
+        _catch_up(request, answer, request.POST.get("seen", ""))
+    return redirect("admin:answers_answer_change", answer.pk)
+
+
+def _catch_up(request, answer, seen):
+    if not seen.isdigit():  # a form from before the field, or a hand-made post
+        messages.error(
+            request,
+            "Nothing was changed: read the original's changes on this page, then say that you "
+            "have brought the translation up to date with them.",
+        )
+        return
     try:
-        translation.catch_up(answer, request.user)
+        translation.catch_up(answer, request.user, seen=int(seen))
     except translation.TranslationRefused as error:
         messages.error(request, str(error))
-    else:
-        answer.refresh_from_db()
-        messages.success(
-            request,
-            "It now follows the original's approved version on the site. "
-            + (
-                "It is a draft again: submit it for review, so that a reviewer who reads "
-                f"{languages.english_name(answer.question.language)} approves it."
-                if answer.status == Answer.Status.DRAFT
-                else "A reviewer must approve it again."
-            ),
-        )
-    return redirect("admin:answers_answer_change", answer.pk)
+        return
+    answer.refresh_from_db()
+    messages.success(
+        request,
+        "It now follows the original's approved version on the site. "
+        + (
+            "It is a draft again: submit it for review, so that a reviewer who reads "
+            f"{languages.english_name(answer.question.language)} approves it."
+            if answer.status == Answer.Status.DRAFT
+            else "A reviewer must approve it again."
+        ),
+    )
 
 
 def add_panels(request, context, answer):

@@ -1,20 +1,23 @@
 """Translating in real Chromium, on the demo content: the editor translates the live English
-answer into Spanish beside its original and submits it; only a reviewer who reads Spanish
-approves it. When the English original is approved again, the demo's Spanish translation is
-flagged where its writer and its reviewer look, and its translator brings it up to date."""
+answer into Spanish beside its original (adding the disclaimer's Spanish translation first,
+when asked to) and submits it; only a reviewer who reads Spanish, as an administrator set on
+their profile, approves it. When the English original is approved again, the demo's Spanish
+translation is flagged where its writer and its reviewer look, and its translator brings it
+up to date."""
 
 import io
+import os
 
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from answers.models import Answer
-from answers.testing import sign_in_as
+from answers.testing import PASSWORD, sign_in, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = "/tmp/shots/h3"
+SHOTS = os.path.join(os.environ.get("QASITE_SHOTS", "/tmp/shots"), "translation")
 
 SPANISH = {
     "short_answer": "La terapia CAR-T usa células inmunitarias del propio paciente, "
@@ -31,6 +34,10 @@ SPANISH = {
     "participar?\n- ¿Qué riesgos tiene la terapia CAR-T según los primeros estudios?",
 }
 QUESTION = "¿Se usan ya las terapias CAR-T para tratar la esclerosis múltiple?"
+DISCLAIMER = (
+    "Esta pregunta procede de preguntas habituales de los pacientes sobre {topic} y se responde "
+    "a partir de investigaciones médicas citadas. No ofrecemos asesoramiento individualizado."
+)
 
 
 @pytest.fixture
@@ -51,8 +58,18 @@ def take_step(page, label):
     expect(page.locator(".messagelist")).to_contain_text(f"{label}: done.")
 
 
+def fill_in_the_translation(page):
+    page.select_option("#id_language", "es")
+    page.fill("#id_question", QUESTION)
+    expect(page.locator("#id_slug")).to_have_value(
+        "se-usan-ya-las-terapias-car-t-para-tratar-la-esclerosis-multiple"
+    )
+    page.fill("#id_slug", "car-t-esclerosis-multiple")
+    page.fill("#id_topic_name", "Oncología")
+
+
 def test_an_editor_translates_and_only_a_reviewer_who_reads_spanish_approves(
-    chromium, live_server, english_demo
+    chromium, live_server, english_demo, django_user_model
 ):
     demo = english_demo
     editor = sign_in_as(chromium, live_server, "editor")
@@ -60,13 +77,24 @@ def test_an_editor_translates_and_only_a_reviewer_who_reads_spanish_approves(
     editor.goto(f"{live_server.url}/admin/answers/answer/{demo.pk}/change/")
     with editor.expect_navigation():  # and its script, before anything is typed
         editor.click(".workflow a.button:has-text('Translate into…')")
-    editor.select_option("#id_language", "es")
-    editor.fill("#id_question", QUESTION)
-    expect(editor.locator("#id_slug")).to_have_value(
-        "se-usan-ya-las-terapias-car-t-para-tratar-la-esclerosis-multiple"
-    )
-    editor.fill("#id_slug", "car-t-esclerosis-multiple")
-    editor.fill("#id_topic_name", "Oncología")
+    translate_url = editor.url
+    fill_in_the_translation(editor)
+    editor.click("input[type=submit][value='Start the translation']")
+
+    # Patients must read the disclaimer in Spanish too: it is translated first.
+    note = editor.locator(".errornote")
+    expect(note).to_contain_text("that the original shows has no Spanish translation yet")
+    editor.screenshot(path=f"{SHOTS}/translate-refused-disclaimer.png", full_page=True)
+    note.locator('a:has-text("Add the disclaimer\'s translation")').click()
+    expect(editor.locator("#id_language")).to_have_value("es")
+    expect(editor.locator("#id_translation_of")).to_have_value(str(demo.effective_disclaimer().pk))
+    editor.fill("#id_title", "Aviso")
+    editor.fill("#id_body", DISCLAIMER)
+    editor.click("input[name=_save]")
+    expect(editor.locator(".messagelist")).to_contain_text("was added successfully")
+
+    editor.goto(translate_url)
+    fill_in_the_translation(editor)
     editor.screenshot(path=f"{SHOTS}/translate-page.png", full_page=True)
     editor.click("input[type=submit][value='Start the translation']")
 
@@ -102,13 +130,28 @@ def test_an_editor_translates_and_only_a_reviewer_who_reads_spanish_approves(
     expect(reviewer.locator("input[type=submit][value='Approve and publish']")).to_have_count(0)
     reviewer.screenshot(path=f"{SHOTS}/approve-refused.png", full_page=True)
 
-    # The second reviewer reads Spanish: they say so on their profile, and approve.
+    # The second reviewer reads Spanish: an administrator says so on their profile. They
+    # see it there, and cannot change it themselves.
+    administrator = django_user_model.objects.create_superuser(
+        "ada", "ada@qasite.example", PASSWORD, first_name="Ada"
+    )
+    ada = chromium.new_context().new_page()
+    sign_in(ada, live_server, administrator)
+    ada.goto(f"{live_server.url}/admin/answers/contributorprofile/")
+    ada.click("a:has-text('Dr Sam Second')")
+    ada.check("input[name=languages][value=es]")
+    ada.click("input[name=_save]")
+    expect(ada.locator(".messagelist")).to_contain_text("was changed successfully")
     second = sign_in_as(chromium, live_server, "reviewer2")
     second.goto(f"{live_server.url}/admin/answers/contributorprofile/")
     second.click("a:has-text('Dr Sam Second')")
-    second.check("input[name=languages][value=es]")
-    second.click("input[name=_save]")
-    expect(second.locator(".messagelist")).to_contain_text("was changed successfully")
+    spanish_box = second.locator("input[name=languages][value=es]")
+    expect(spanish_box).to_be_checked()
+    expect(spanish_box).to_be_disabled()
+    expect(second.locator(".field-languages .help")).to_contain_text(
+        "Only an administrator (someone allowed to assign review languages) can change them"
+    )
+    second.locator(".field-languages").screenshot(path=f"{SHOTS}/own-profile-languages.png")
     second.goto(f"{live_server.url}/admin/")
     second.click("#work-awaiting a:has-text('¿Se usan ya las terapias CAR-T')")
     expect(second.locator(".side-by-side")).to_contain_text("La terapia CAR-T usa células")

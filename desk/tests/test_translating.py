@@ -5,13 +5,14 @@ import html
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from answers import translation
-from answers.models import Answer, ContributorProfile, Question, Topic
+from answers.models import Answer, ContributorProfile, Disclaimer, Question, Topic
 from answers.testing import committed, publish
 from answers.tests.test_workflow import edit
-from desk import translating
+from desk import my_work, translating
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,25 @@ def field_errors(page, name):
     """The error list shown on the translate page's field `name`."""
     row = re.search(rf'<div class="form-row field-{name} errors".*?</ul>', page, re.S)
     return row.group(0) if row else ""
+
+
+@pytest.fixture
+def demo_answer(demo_answer, editor):
+    """The demo answer on the site, its disclaimer translated into Spanish (the Spanish
+    default): a translation shows the original's disclaimer in its own language, and is
+    refused until there is one."""
+    shown = demo_answer.effective_disclaimer()
+    spanish = Disclaimer(
+        title="Aviso",
+        body="Esta respuesta sobre {topic} resume investigaciones citadas; no sustituye a "
+        "su médico.",
+        language="es",
+        translation_of=shown,
+        is_default=True,
+    )
+    spanish._history_user = editor
+    spanish.save()
+    return demo_answer
 
 
 @pytest.fixture
@@ -170,6 +190,29 @@ def test_a_missing_topic_name_is_asked_for_keeping_what_was_typed(client, demo_a
     assert "already has this address" in field_errors(page, "slug")
 
 
+def test_translating_waits_for_the_disclaimers_translation(client, demo_answer, editor):
+    shown = demo_answer.effective_disclaimer()
+    client.force_login(editor)
+    page = text(
+        client.post(
+            translate_url(demo_answer),
+            {"language": "ar", "question": "هل يُستخدم العلاج بخلايا CAR-T للتصلب المتعدد؟",
+             "slug": "car-t-ar", "topic_name": "الأورام"},
+        )
+    )  # fmt: skip
+    note = page[page.index('<div class="errornote"') :]
+    note = note[: note.index("</div>")]
+    assert f"The disclaimer “{shown.title}” that the original shows has no Arabic" in note
+    add = f"{reverse('admin:answers_disclaimer_add')}?language=ar&translation_of={shown.pk}"
+    assert f'<a href="{add}">Add the disclaimer\'s translation</a>' in note
+    assert not Question.objects.filter(language="ar").exists()
+    assert not Topic.objects.filter(language="ar").exists()
+    # The link opens the disclaimer's form filled in as that translation.
+    form = text(client.get(add))
+    assert '<option value="ar" selected>' in form
+    assert f'<option value="{shown.pk}" selected>' in form
+
+
 def test_a_language_translated_already_is_refused(client, demo_answer, editor):
     start_spanish(demo_answer, editor)
     client.force_login(editor)
@@ -223,8 +266,11 @@ def test_a_translation_behind_its_original_says_so_and_is_brought_up_to_date(
     catch_up = reverse("admin:answers_answer_catch_up", args=[spanish.pk])
     # Its own form, before the change form starts: a nested form would post the other.
     assert page.index(f'action="{catch_up}"') < page.index('id="answer_form"')
+    # It names the version whose changes it shows.
+    shown = demo_answer.live_version.pk
+    assert f'<input type="hidden" name="seen" value="{shown}">' in page
 
-    page = text(client.post(catch_up, follow=True))
+    page = text(client.post(catch_up, {"seen": shown}, follow=True))
     assert "It now follows the original's approved version on the site." in page
     assert "Behind its original" not in page
     spanish.refresh_from_db()
@@ -232,6 +278,49 @@ def test_a_translation_behind_its_original_says_so_and_is_brought_up_to_date(
     assert spanish.status == Answer.Status.DRAFT  # an edit: a new approval is needed
     assert spanish.is_published  # patients keep the approved translation meanwhile
     assert 'class="original-update-notice"' not in text(client.get(spanish.get_preview_url()))
+
+
+def test_bringing_it_up_to_date_is_refused_if_the_original_changed_again_meanwhile(
+    client, spanish, demo_answer, editor, reviewer
+):
+    followed = spanish.follows
+    approve_original_again(demo_answer, editor, reviewer)
+    shown = demo_answer.live_version.pk  # the changes the translator read
+    client.force_login(editor)
+    assert f'name="seen" value="{shown}"' in text(client.get(change_url(spanish)))
+    approve_original_again(demo_answer, editor, reviewer)  # and another change, unread
+
+    catch_up = reverse("admin:answers_answer_catch_up", args=[spanish.pk])
+    page = text(client.post(catch_up, {"seen": shown}, follow=True))
+    assert (
+        "The original was approved again while you were reading its changes: read them again."
+        in page
+    )
+    assert "It now follows" not in page
+    spanish.refresh_from_db()
+    assert spanish.follows == followed and spanish.status == Answer.Status.PUBLISHED
+    # Shown again, with the newest changes and the version that shows them.
+    assert "Behind its original" in page
+    assert f'name="seen" value="{demo_answer.live_version.pk}"' in page
+
+
+def test_bringing_up_to_date_what_is_not_behind_changes_nothing(
+    client, spanish, demo_answer, editor
+):
+    catch_up = reverse("admin:answers_answer_catch_up", args=[spanish.pk])
+    revisions = spanish.history.count()
+    client.force_login(editor)
+    page = text(client.post(catch_up, {"seen": demo_answer.live_version.pk}, follow=True))
+    assert "This translation already follows the original's version on the site." in page
+    spanish.refresh_from_db()
+    assert spanish.status == Answer.Status.PUBLISHED  # not sent back to draft
+    assert spanish.history.count() == revisions
+
+    on_original = reverse("admin:answers_answer_catch_up", args=[demo_answer.pk])
+    page = text(client.post(on_original, {"seen": demo_answer.live_version.pk}, follow=True))
+    assert "This answer is not a translation: it has no original to follow." in page
+    demo_answer.refresh_from_db()
+    assert demo_answer.status == Answer.Status.PUBLISHED
 
 
 def test_translations_behind_are_listed_for_their_writer_and_their_languages_reviewers(
@@ -281,6 +370,31 @@ def test_the_answer_list_shows_language_and_whether_a_translation_is_behind(
     page = text(client.get(answers + "?question__language__exact=es"))
     assert "Spanish translation, <strong>behind its original</strong>: the original was" in page
     assert demo_answer.question.text[:40] not in page
+
+
+def test_the_lists_agree_a_translation_follows_an_original_approved_again_unchanged(
+    client, spanish, demo_answer, reviewer
+):
+    # A reviewer renews the original's review: a new live version saying the same.
+    with committed():
+        demo_answer.transition("approve", reviewer, comment="Still accurate")
+    demo_answer.refresh_from_db()
+    assert demo_answer.live_version != spanish.follows
+    answers = reverse("admin:answers_answer_changelist")
+    client.force_login(reviewer)
+    page = text(client.get(answers + "?question__language__exact=es"))
+    assert '<td class="field-language">Spanish translation, up to date</td>' in page
+    assert "<strong>behind its original</strong>" not in page
+    assert spanish.question.text[:40] not in text(client.get(answers + "?review=behind"))
+    queue = text(client.get(reverse("admin:desk_reviewqueue_changelist")))
+    assert "Behind its original" not in queue
+    assert "Behind its original" not in text(client.get(change_url(spanish)))
+
+    # Withdrawn, the original has no version on the site for a translation to follow.
+    with committed():
+        demo_answer.transition("withdraw", reviewer, comment="Under revision")
+    page = text(client.get(answers + "?question__language__exact=es"))
+    assert '<td class="field-language">Spanish translation, original not on the site</td>' in page
 
 
 # Review in the language
@@ -342,20 +456,139 @@ def test_a_topic_translation_in_its_originals_language_is_refused_on_the_field(c
     assert f'<option value="{translated.pk}">' not in page  # only originals are offered
 
 
-def test_a_reviewers_languages_are_ticked_in_their_profile(client, reviewer, editor):
-    profile = reviewer.contributor_profile
-    url = reverse("admin:answers_contributorprofile_change", args=[profile.pk])
-    client.force_login(editor)
-    page = text(client.get(url))
-    assert 'type="checkbox" name="languages" value="en-gb"' in page
-    assert "A medical reviewer approves answers only in these languages" in page
+def profile_form(profile, **changes):
+    """What the profile's change form posts, with `changes`."""
     data = {
         name: getattr(profile, name) or ""
         for name in ("display_name", "credentials", "role", "affiliation", "bio", "disclosures")
     }
-    client.post(url, {**data, "user": reviewer.pk, "email_notifications": "on",
-                      "languages": ["en-gb", "es"]})  # fmt: skip
-    assert ContributorProfile.objects.get(pk=profile.pk).languages == ["en-gb", "es"]
+    return {**data, "user": profile.user_id or "", "email_notifications": "on",
+            "languages": profile.languages, **changes}  # fmt: skip
+
+
+def reviews_in(profile):
+    return ContributorProfile.objects.get(pk=profile.pk).languages
+
+
+def grant_assigning_languages(user):
+    user.user_permissions.add(Permission.objects.get(codename="assign_review_languages"))
+
+
+def test_a_reviewers_languages_are_granted_by_an_administrator(
+    client, django_user_model, reviewer, editor
+):
+    profile = reviewer.contributor_profile
+    url = reverse("admin:answers_contributorprofile_change", args=[profile.pk])
+    # An editor sees them, and cannot change them.
+    client.force_login(editor)
+    page = text(client.get(url))
+    assert 'type="checkbox" name="languages" value="es" disabled id="id_languages_1">' in page
+    assert "Only an administrator (someone allowed to assign review languages)" in page
+    client.post(url, profile_form(profile, languages=["en-gb", "es"]))
+    assert reviews_in(profile) == ["en-gb"]
+    # A superuser ticks them.
+    admin = django_user_model.objects.create_superuser("ada", "ada@qasite.example", "pw")
+    client.force_login(admin)
+    page = text(client.get(url))
+    assert 'type="checkbox" name="languages" value="es" id="id_languages_1">' in page
+    assert "A medical reviewer approves answers only in these languages" in page
+    response = client.post(url, profile_form(profile, languages=["en-gb", "es"]))
+    assert response.status_code == 302
+    assert reviews_in(profile) == ["en-gb", "es"]
+
+
+def test_whoever_may_assign_languages_cannot_assign_their_own(
+    client, reviewer, second_reviewer, other_staff
+):
+    grant_assigning_languages(reviewer)
+    client.force_login(reviewer)
+    theirs = second_reviewer.contributor_profile
+    url = reverse("admin:answers_contributorprofile_change", args=[theirs.pk])
+    client.post(url, profile_form(theirs, languages=["en-gb", "es"]))
+    assert reviews_in(theirs) == ["en-gb", "es"]
+    own = reviewer.contributor_profile
+    url = reverse("admin:answers_contributorprofile_change", args=[own.pk])
+    assert 'name="languages" value="es" disabled id="id_languages_1">' in text(client.get(url))
+    client.post(url, profile_form(own, languages=["en-gb", "es"]))
+    assert reviews_in(own) == ["en-gb"]
+
+    # Nor by linking their account to a profile that lists more languages.
+    grant_assigning_languages(other_staff)
+    other_staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_contributorprofile",
+                                                 "change_contributorprofile"])
+    )  # fmt: skip
+    theirs.refresh_from_db()
+    theirs.user = None
+    theirs.save()
+    client.force_login(other_staff)
+    url = reverse("admin:answers_contributorprofile_change", args=[theirs.pk])
+    page = text(client.post(url, profile_form(theirs, user=other_staff.pk)))
+    assert "This profile reviews in Spanish: only an administrator can link it to your" in page
+    assert ContributorProfile.objects.get(pk=theirs.pk).user is None
+
+
+def test_an_answered_questions_language_and_original_stay_as_they_are(
+    client, spanish, demo_answer, editor
+):
+    question = spanish.question
+    url = reverse("admin:answers_question_change", args=[question.pk])
+    client.force_login(editor)
+    page = text(client.get(url))
+    assert 'name="language"' not in page and 'name="translation_of"' not in page
+    assert re.search(
+        r'>Language</h2>\s*<div class="description">This question has an answer, written and '
+        "reviewed in its language",
+        page,
+    )
+    assert '<div class="readonly">Español</div>' in page
+    assert (
+        f'href="{reverse("admin:answers_question_change", args=[demo_answer.question.pk])}"' in page
+    )
+    response = client.post(
+        url,
+        {"text": question.text, "slug": question.slug, "topic": question.topic_id,
+         "language": "ar", "translation_of": ""},
+    )  # fmt: skip
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.language == "es" and question.translation_of == demo_answer.question
+    # A question not answered yet can still be filed under its language and original.
+    unanswered = Question.objects.create(
+        text="¿Y en niños?", slug="y-en-ninos", topic=question.topic, language="es"
+    )
+    url = reverse("admin:answers_question_change", args=[unanswered.pk])
+    page = text(client.get(url))
+    assert 'name="language"' in page and 'name="translation_of"' in page
+
+
+def test_a_reviewer_who_edited_a_languages_default_disclaimer_changed_only_that_languages(
+    client, demo_answer, editor, spanish_reviewer
+):
+    # Topics without a disclaimer of their own: each answer shows its language's default.
+    oncology = demo_answer.question.topic
+    oncology.disclaimer = None
+    oncology._history_user = editor
+    oncology.save()
+    spanish = start_spanish(demo_answer, editor)
+    assert spanish.effective_disclaimer() == Disclaimer.objects.default("es")
+    edit(spanish, editor, short_answer="Un resumen en español.")
+    edit(demo_answer, editor, short_answer=demo_answer.short_answer + " Ask about trials.")
+    spanish.transition("submit", editor)
+    demo_answer.transition("submit", editor)
+
+    default = Disclaimer.objects.default("es")
+    default.body += " Consulte siempre a su médico."
+    default._history_user = spanish_reviewer
+    default.save()
+    possibly = Answer.objects.filter(my_work._possibly_changed_by(spanish_reviewer))
+    assert list(possibly) == [spanish]
+    # Four eyes: they changed what the Spanish answer shows, not what the English one does.
+    client.force_login(spanish_reviewer)
+    page = text(client.get(reverse("admin:index")))
+    awaiting = page[page.index('id="work-awaiting"') :]
+    awaiting = awaiting[: awaiting.index("</section>")]
+    assert demo_answer.question.text in awaiting and SPANISH_QUESTION not in awaiting
 
 
 def test_blocks_pair_paragraphs_and_list_items():
