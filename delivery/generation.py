@@ -123,7 +123,9 @@ def _truth_connection():
         for django_only in ("cursor_factory", "context", "prepare_threshold"):
             params.pop(django_only, None)
         # A server that does not answer costs one request a second, every RETRY_SECONDS.
-        params.update(connect_timeout=1, options="-c statement_timeout=1000")
+        # A generation row locked by a publication still in progress is not waited for: that
+        # transaction moves the number forward itself, and the next sync raises it if not.
+        params.update(connect_timeout=1, options="-c statement_timeout=1000 -c lock_timeout=50")
         connection = psycopg.connect(**params, autocommit=True)
         _thread.truth = connection
     return connection
