@@ -46,8 +46,11 @@ def name(code):
 
 
 def english_name(code):
-    """The language's name in English, as the admin shows it ("Spanish")."""
-    return translation.get_language_info(code)["name"] if code in codes() else code
+    """The language's name in English, as the admin shows it ("Spanish"; "English" for
+    en-gb: the staff need the language, not its variety)."""
+    if code not in codes():
+        return code
+    return translation.get_language_info(code.partition("-")[0])["name"]
 
 
 def tag(code):

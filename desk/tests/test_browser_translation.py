@@ -207,7 +207,7 @@ def test_a_translation_behind_its_original_is_flagged_and_brought_up_to_date(
     editor.click("#work-behind a")
     notice = editor.locator(".behind")
     expect(notice).to_contain_text(
-        f"The British English original was approved again on "
+        f"The English original was approved again on "
         f"{demo.live_version.reviewed_on:%-d %b %Y}, after the version this translation "
         f"follows (approved {followed.reviewed_on:%-d %b %Y})."
     )

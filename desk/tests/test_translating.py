@@ -256,7 +256,7 @@ def test_a_translation_behind_its_original_says_so_and_is_brought_up_to_date(
     client.force_login(editor)
     page = text(client.get(change_url(spanish)))
     assert (
-        f"The British English original was approved again on "
+        f"The English original was approved again on "
         f"{demo_answer.live_version.reviewed_on:%-d %b %Y}, after the version this "
         f"translation follows (approved {followed.reviewed_on:%-d %b %Y})." in page
     )
@@ -365,7 +365,7 @@ def test_the_answer_list_shows_language_and_whether_a_translation_is_behind(
     client.force_login(editor)
     page = text(client.get(answers))
     assert '<td class="field-language">Spanish translation, up to date</td>' in page
-    assert '<td class="field-language">British English</td>' in page
+    assert '<td class="field-language">English</td>' in page
     approve_original_again(demo_answer, editor, reviewer)
     page = text(client.get(answers + "?question__language__exact=es"))
     assert "Spanish translation, <strong>behind its original</strong>: the original was" in page
@@ -446,7 +446,7 @@ def test_a_topic_translation_in_its_originals_language_is_refused_on_the_field(c
              "translation_of": original.pk},
         )
     )  # fmt: skip
-    assert "The original is in British English too" in page
+    assert "The original is in English too" in page
     assert not Topic.objects.filter(slug="neurologia").exists()
     translated = Topic.objects.create(
         name="Neurología", slug="neurologia", language="es", translation_of=original
