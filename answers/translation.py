@@ -214,8 +214,8 @@ def original_update(version):
     if version.follows_id is None:
         return None
     original = (
-        Answer.objects.filter(question__translations__answer__versions=version)
-        .exclude(live_version=None)
+        Answer.objects.published()
+        .filter(question__translations__answer__versions=version)
         .values(
             "live_version_id",
             "live_version__fingerprint",
@@ -263,16 +263,15 @@ def catch_up(answer, user, seen=None):
 
 def alternates(question):
     """[(language code, address)] of the group's answers on the site, `question`'s own
-    included: the page's hreflang links and its language switcher."""
+    included, in the order of settings.LANGUAGES: the page's hreflang links and its
+    language switcher."""
     original = question.group_original()
-    members = Question.objects.filter(Q(pk=original.pk) | Q(translation_of=original)).filter(
-        answer__live_version__isnull=False
+    members = (
+        Answer.objects.published()
+        .filter(Q(question=original) | Q(question__translation_of=original))
+        .select_related("question")
+        .only("question__slug", "question__language")
     )
-    return sorted(
-        ((q.language, q.get_absolute_url()) for q in members.only("slug", "language")),
-        key=lambda pair: (
-            languages.codes().index(pair[0])
-            if pair[0] in languages.codes()
-            else len(languages.codes())
-        ),
-    )
+    order = {code: index for index, code in enumerate(languages.codes())}
+    pages = [(a.question.language, a.question.get_absolute_url()) for a in members]
+    return sorted(pages, key=lambda page: order.get(page[0], len(order)))
