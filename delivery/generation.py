@@ -1,13 +1,16 @@
 """
-Each process's view of the publication generation and its tombstones, which the domain
-records with every change to a public page (answers/publication.py). A kept page is served
-as it is only under the generation it was rendered in; a tombstone says that no copy of its
-page from before its generation may be served at all (delivery/page_cache.py).
+Each process's view of the publication generation and its *marks*, which the domain records
+with every change to a public page (answers/publication.py): a mark is a surrogate key (`a12`,
+`t3`: a record public pages show) or a page's path (`/ask/slug/`: a tombstone) with the
+generation at which it last moved. A kept page is served as it is only while none of its
+keys moved after the generation it was rendered in; a tombstone says that no copy of its page
+from before its generation may be served at all, not even while the database is down
+(delivery/page_cache.py). Keys never start with "/", paths always do: one map holds both.
 
 Its truth is in PostgreSQL: one `PageGeneration` row, moved in the change's own
-transaction, only forward, with the change's tombstones.
+transaction, only forward, with the change's `SurrogateKey` rows and tombstones.
 
-Redis (`REDIS_URL`: a key, a hash of tombstones and a publish/subscribe channel) and a file
+Redis (`REDIS_URL`: a key, a hash of marks and a publish/subscribe channel) and a file
 in `PAGE_CACHE_DIR`, shared by every worker of the machine, only mirror it, for speed. Once
 the transaction commits, `announce()` writes both, each "only if higher", and publishes the
 move. A mirror can be behind: a write that failed, a Redis restarted empty, restored from an
@@ -17,7 +20,7 @@ older snapshot or failed over to a replica that had not caught up. So:
   a mirror it finds behind;
 - each process's view (`Generation.current()`) polls its Redis subscription (a
   non-blocking read of a socket) and `stat`s the file on every request, which costs no
-  round trip, and asks PostgreSQL at most every SYNC_SECONDS (one row, and the tombstones
+  round trip, and asks PostgreSQL at most every SYNC_SECONDS (one row, and the marks
   since), so a process that missed a message is behind for at most that long;
 - a take-down waits SYNC_SECONDS once it has committed before it returns (`settle`): by
   then every process has either heard of it or asks PostgreSQL before serving anything.
@@ -49,17 +52,27 @@ log = logging.getLogger(__name__)
 SYNC_SECONDS = 0.5
 # After PostgreSQL failed to answer, how long a process goes without asking again.
 RETRY_SECONDS = 5
-# Tombstones are read, kept and mirrored this long: longer than any copy is served stale.
-TOMBSTONE_SECONDS = 2 * 24 * 3600
+# Marks are read, kept and mirrored this long: longer than any copy is kept or served stale
+# (a kept page is served on the day it was rendered only, a stale one for a day at most).
+MARK_SECONDS = 2 * 24 * 3600
+# Marks older than that are dropped when a process holds more than this many (or twice as
+# many as after the last drop): one approval a minute moves about 4,000 keys a day.
+PRUNE_ABOVE = 1000
 
 _thread = threading.local()
 
 
-def _merge(tombstones, more):
-    """Merge `more` ({path: generation}) into `tombstones`, keeping the later of each."""
-    for path, value in more.items():
-        if value > tombstones.get(path, 0):
-            tombstones[path] = value
+def _merge(marks, more):
+    """Merge `more` ({key or path: generation}) into `marks`, keeping the later of each."""
+    for mark, value in more.items():
+        if value > marks.get(mark, 0):
+            marks[mark] = value
+
+
+def _missing(seen, value, marks):
+    """(whether a mirror that has shown `seen` is behind `value`, the `marks` it lacks)."""
+    known, known_marks = seen
+    return known < value, {m: v for m, v in marks.items() if known_marks.get(m, 0) < v}
 
 
 def mark_pending():
@@ -68,11 +81,12 @@ def mark_pending():
     _thread.pending = True
 
 
-def announce(value, taken_down=()):
-    """After the commit: this process knows the new value at once, then the mirrors do."""
+def announce(value, keys=(), taken_down=()):
+    """After the commit: this process knows the new value and marks at once, then the
+    mirrors do."""
     _thread.pending = False
     view = generation()
-    view.adopt(value, {path: value for path in taken_down})
+    view.adopt(value, dict.fromkeys((*keys, *taken_down), value))
     view.mirror()
 
 
@@ -83,24 +97,29 @@ def settle():
 
 
 def read_truth(since):
-    """(value, {path: generation} of the tombstones after `since`) from the primary, as
+    """(value, {key or path: generation} of the marks after `since`) from the primary, as
     committed; value None if the table is empty. On PostgreSQL this uses a connection of its
     own (autocommit, short timeouts), outside any request's transaction and query log."""
     table = apps.get_model("answers", "PageGeneration")._meta.db_table
     tombstones = apps.get_model("answers", "Tombstone")._meta.db_table
+    keys = apps.get_model("answers", "SurrogateKey")._meta.db_table
     sql = (
-        f"SELECT g.value, t.path, t.generation FROM {table} g"
-        f" LEFT JOIN {tombstones} t ON t.generation > %s WHERE g.id = 1"
+        f"SELECT g.value, m.mark, m.generation FROM {table} g LEFT JOIN ("
+        f"SELECT path AS mark, generation FROM {tombstones} WHERE generation > %s"
+        f" UNION ALL SELECT key, generation FROM {keys} WHERE generation > %s"
+        ") m ON TRUE WHERE g.id = 1"
     )
     if connections["default"].vendor == "postgresql":
-        rows = _truth_connection().execute(sql, [since]).fetchall()
+        rows = _truth_connection().execute(sql, [since, since]).fetchall()
     else:  # SQLite (make run): the one file the server and the scheduler both read
         with connections["default"].cursor() as cursor:
-            cursor.execute(sql, [since])
+            cursor.execute(sql, [since, since])
             rows = cursor.fetchall()
     if not rows:
         return None, {}
-    return rows[0][0], {path: value for _, path, value in rows if path is not None}
+    marks = {}
+    _merge(marks, {mark: value for _, mark, value in rows if mark is not None})
+    return rows[0][0], marks
 
 
 def raise_truth(known):
@@ -142,17 +161,18 @@ def _forget_truth_connection():
 
 
 class Generation:
-    """This process's view of the generation and the tombstones (see the module's
+    """This process's view of the generation and the marks (see the module's
     docstring): never lower than anything it has read."""
 
     def __init__(self, redis_url, directory, prefix):
         self.value = None  # None until some source has answered
-        self.tombstones = {}
+        self.marks = {}
         self.file = FileMirror(directory)
         self.redis = RedisMirror(redis_url, prefix) if redis_url else None
         self.synced_at = float("-inf")
         self.retry_at = 0.0
         self.synced_value = None
+        self.prune_above = PRUNE_ABOVE
         self.lock = threading.RLock()
 
     def current(self):
@@ -173,9 +193,9 @@ class Generation:
     def sync(self, started=None):
         """Ask PostgreSQL, adopt what it says, and repair the mirrors if they are behind."""
         self.synced_at = started if started is not None else time.monotonic()
-        since = self.synced_value or now() - TOMBSTONE_SECONDS * 1_000_000
+        since = self.synced_value or now() - MARK_SECONDS * 1_000_000
         try:
-            value, tombstones = read_truth(since)
+            value, marks = read_truth(since)
         except Exception as error:  # Django's or psycopg's errors, a timeout, no such table
             _forget_truth_connection()
             # From now, not from the start: the attempt itself may have waited its timeout.
@@ -185,7 +205,7 @@ class Generation:
         if value is None:
             return
         self.synced_value = max(value, self.synced_value or 0)
-        self.adopt(value, tombstones)
+        self.adopt(value, marks)
         if self.value > value:
             # PostgreSQL went back (a restore, a clock behind on the server that moves it
             # next): raise it to what was known, so that the next move goes past it.
@@ -195,28 +215,39 @@ class Generation:
                 log.warning("Could not raise the publication generation: %s", error)
         self.mirror()
 
-    def adopt(self, value, tombstones):
+    def adopt(self, value, marks):
         with self.lock:
             if value is not None and (self.value is None or value > self.value):
                 self.value = value
-            _merge(self.tombstones, tombstones)
-            if self.value is not None and len(self.tombstones) > 100:
-                oldest = self.value - TOMBSTONE_SECONDS * 1_000_000
-                self.tombstones = {p: v for p, v in self.tombstones.items() if v > oldest}
+            if not marks:
+                return  # every request polls: nothing new costs nothing
+            _merge(self.marks, marks)
+            if self.value is not None and len(self.marks) > self.prune_above:
+                oldest = self.value - MARK_SECONDS * 1_000_000
+                self.marks = {mark: v for mark, v in self.marks.items() if v > oldest}
+                self.prune_above = max(PRUNE_ABOVE, 2 * len(self.marks))
 
     def mirror(self):
-        """Write what this process knows to each mirror that has shown less."""
+        """Write to each mirror what this process knows and it has not shown."""
         with self.lock:
             if self.value is None:
                 return
             for mirror in (self.file, self.redis):
-                if mirror is not None and mirror.behind(self.value, self.tombstones):
-                    mirror.write(self.value, self.tombstones)
+                if mirror is not None:
+                    behind, missing = mirror.missing(self.value, self.marks)
+                    if behind or missing:
+                        mirror.write(self.value, missing)
+
+    def changed_since(self, rendered_in, marks):
+        """Whether any of `marks` (a page's keys and path) moved after generation
+        `rendered_in`: a dictionary read each."""
+        get = self.marks.get
+        return any(get(mark, 0) > rendered_in for mark in marks)
 
     def barred(self, paths, rendered_in):
         """The first of `paths` taken down after generation `rendered_in`, or None."""
         for path in paths:
-            if self.tombstones.get(path, 0) > rendered_in:
+            if self.marks.get(path, 0) > rendered_in:
                 return path
         return None
 
@@ -242,18 +273,17 @@ class FileMirror:
             if seen == self.stat:
                 return None, {}
             data = json.loads(self.path.read_bytes())
-            value, tombstones = int(data["value"]), dict(data["tombstones"])
+            value, marks = int(data["value"]), dict(data["marks"])
         except (OSError, ValueError, KeyError, TypeError):
             return None, {}  # none yet, or unreadable: the next write replaces it
         settled = time.time() - stat.st_mtime > self.FRESH_SECONDS
-        self.stat, self.seen = (seen if settled else None), (value, tombstones)
-        return value, tombstones
+        self.stat, self.seen = (seen if settled else None), (value, marks)
+        return value, marks
 
-    def behind(self, value, tombstones):
-        known, known_tombstones = self.seen
-        return known < value or any(known_tombstones.get(p, 0) < v for p, v in tombstones.items())
+    def missing(self, value, marks):
+        return _missing(self.seen, value, marks)
 
-    def write(self, value, tombstones):
+    def write(self, value, marks):
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with open(self.path.with_suffix(".lock"), "a") as lock:
@@ -261,22 +291,22 @@ class FileMirror:
                 try:
                     data = json.loads(self.path.read_bytes())
                     value = max(value, int(data["value"]))
-                    merged = dict(data["tombstones"])
+                    merged = dict(data["marks"])
                 except (OSError, ValueError, KeyError, TypeError):
                     merged = {}
-                _merge(merged, tombstones)
-                oldest = value - TOMBSTONE_SECONDS * 1_000_000
+                _merge(merged, marks)
+                oldest = value - MARK_SECONDS * 1_000_000
                 merged = {p: v for p, v in merged.items() if v > oldest}
                 fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".generation-")
                 with os.fdopen(fd, "w") as file:
-                    json.dump({"value": value, "tombstones": merged}, file)
+                    json.dump({"value": value, "marks": merged}, file)
                 os.replace(temporary, self.path)  # a new inode: readers never see half of it
             self.seen = (value, merged)
         except OSError as error:
             log.error("Could not write the publication generation to %s: %s", self.path, error)
 
 
-# Set the key only if higher, merge the tombstones (each only if later), drop the ones too
+# Set the key only if higher, merge the marks (each only if later), drop the ones too
 # old to matter, and publish: one script, so no reader sees the key and the hash disagree.
 _WRITE = """
 local value = tonumber(ARGV[2])
@@ -296,7 +326,7 @@ return known
 
 
 class RedisMirror:
-    """The key, the tombstone hash and the channel in Redis, named by the site's prefix and,
+    """The key, the hash of marks and the channel in Redis, named by the site's prefix and,
     for the channel (Redis's channels ignore database numbers), by the database too."""
 
     # After a failure, how long this process goes without trying Redis again, so that an
@@ -306,7 +336,7 @@ class RedisMirror:
     def __init__(self, url, prefix):
         self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
         database = self.client.connection_pool.connection_kwargs.get("db", 0)
-        self.key, self.hash = f"{prefix}:generation", f"{prefix}:tombstones"
+        self.key, self.hash = f"{prefix}:generation", f"{prefix}:marks"
         self.channel = f"{prefix}:db{database}:generation"
         self.script = self.client.register_script(_WRITE)
         self.subscription = None
@@ -314,13 +344,13 @@ class RedisMirror:
         self.seen = (0, {})
 
     def poll(self):
-        """(value, tombstones) heard since the last poll, or read on (re)subscribing."""
+        """(value, marks) heard since the last poll, or read on (re)subscribing."""
         try:
             if self.subscription is None:
                 if time.monotonic() < self.retry_at:
                     return None, {}
                 return self._subscribe()
-            value, tombstones = None, {}
+            value, marks = None, {}
             while True:
                 message = self.subscription.get_message(timeout=0)
                 if message is None:
@@ -332,10 +362,10 @@ class RedisMirror:
                     continue
                 data = json.loads(message["data"])
                 value = max(value or 0, int(data["value"]))
-                _merge(tombstones, {p: int(v) for p, v in data["tombstones"].items()})
+                _merge(marks, {p: int(v) for p, v in data["marks"].items()})
             if value is not None:
-                self.seen = (max(self.seen[0], value), {**self.seen[1], **tombstones})
-            return value, tombstones
+                self.seen = (max(self.seen[0], value), {**self.seen[1], **marks})
+            return value, marks
         except (redis.RedisError, ValueError, KeyError, TypeError) as error:
             self._failed(error)
             return None, {}
@@ -346,26 +376,25 @@ class RedisMirror:
         # Subscribed first, then read: a move in between arrives as a message too.
         value, stored = self.client.pipeline().get(self.key).hgetall(self.hash).execute()
         self.subscription = subscription
-        tombstones = {path.decode(): int(v) for path, v in stored.items()}
+        marks = {path.decode(): int(v) for path, v in stored.items()}
         value = int(value) if value is not None else None
-        self.seen = (value or 0, tombstones)  # what Redis holds now, however low
-        return value, tombstones
+        self.seen = (value or 0, marks)  # what Redis holds now, however low
+        return value, marks
 
-    def behind(self, value, tombstones):
-        known, known_tombstones = self.seen
-        return known < value or any(known_tombstones.get(p, 0) < v for p, v in tombstones.items())
+    def missing(self, value, marks):
+        return _missing(self.seen, value, marks)
 
-    def write(self, value, tombstones):
+    def write(self, value, marks):
         if time.monotonic() < self.retry_at:
             return
-        message = json.dumps({"value": value, "tombstones": tombstones})
-        oldest = value - TOMBSTONE_SECONDS * 1_000_000
-        pairs = [item for path, v in tombstones.items() if v > oldest for item in (path, v)]
+        message = json.dumps({"value": value, "marks": marks})
+        oldest = value - MARK_SECONDS * 1_000_000
+        pairs = [item for path, v in marks.items() if v > oldest for item in (path, v)]
         try:
             self.script(
                 keys=[self.key, self.hash], args=[self.channel, value, oldest, message, *pairs]
             )
-            self.seen = (max(self.seen[0], value), {**self.seen[1], **tombstones})
+            self.seen = (max(self.seen[0], value), {**self.seen[1], **marks})
         except redis.RedisError as error:
             log.error("Could not write the publication generation to Redis: %s", error)
             self._failed(error)

@@ -4,13 +4,14 @@ patients see changes; and the one promise above their speed (ARCHITECTURE.md, "T
 take-down invariant"): once a take-down commits, no copy of the page from before it is
 served by this app, whatever fails.
 
-Each page is kept with the *publication generation* it was rendered in
-(answers/page_generation.py), read before rendering: every event changing a public page
-moves it (`pages_changed()`), so a page from before the event is never a hit again, and a
-page rendered across the event is kept under the older number. A page kept on another day
-is rendered again too (an answer's review can fall overdue overnight).
+Each page is kept with the *publication generation* it was rendered in (read before
+rendering) and the surrogate keys of what it was built from (delivery/pages.py). Every
+event changing a public page moves the generation and the keys of the records it changed
+(answers/publication.py), so a page showing a changed record is never a hit again, a page
+rendered across the change is never kept, and every other page stays kept. A page kept on
+another day is rendered again too (an answer's review can fall overdue overnight).
 
-Two levels hold pages, both checked against the generation, which costs no round trip:
+Two levels hold pages, both checked against the keys' moves, which costs no round trip:
 
 - each process keeps the pages it served in memory (`LOCAL_PAGES` of them); `PublicPages`,
   the WSGI application in front of Django (qasite/wsgi.py), answers those, and conditional
@@ -66,6 +67,8 @@ in_memory = {}
 RESOLVED = "qasite.resolver_match"
 # The header our Varnish keeps pages by (deploy/varnish/default.vcl); it never leaves it.
 PROXY_CONTROL = "Qasite-Cache-Control"
+# The surrogate keys of what a page shows, which Varnish's xkey module indexes it by.
+KEYS_HEADER = "xkey"
 # On a 503 whose page must not be replaced by a cache's older copy.
 NO_STALE = "X-Qasite-No-Stale"
 # A stale copy is served for at most this long after it was rendered.
@@ -185,15 +188,16 @@ def _key(address):
 
 
 def is_fresh(entry, current):
-    """Whether a kept page is the page now: kept in the current generation, today, and its
-    page not taken down since (should a take-down ever fail to move the generation past
-    it: two dictionary reads)."""
+    """Whether a kept page is the page now: rendered today, while this process knows the
+    generation (`current` is not None), and neither its path nor any of its keys moved
+    since (a dictionary read each)."""
     return (
         entry is not None
         and current is not None
-        and entry.get("generation") == current
         and entry.get("day") == timezone.localdate().isoformat()
-        and generation().tombstones.get(entry.get("path"), 0) <= current
+        and isinstance(entry.get("generation"), int)
+        and "marks" in entry
+        and not generation().changed_since(entry["generation"], entry["marks"])
     )
 
 
@@ -211,6 +215,8 @@ def _entry(request, response, current):
         "day": timezone.localdate().isoformat(),
         "at": time.time(),
         "path": request.path_info,
+        # What would make it out of date: its own path taken down, or one of its keys moved.
+        "marks": (request.path_info, *getattr(response, "page_keys", ())),
         "mentions": getattr(response, "page_mentions", ()),
         "status": response.status_code,
         "reason": response.reason_phrase,
@@ -363,23 +369,25 @@ class PageCacheMiddleware:
             # Taken down, or linking to a page taken down: no cache may put its own older
             # copy in its place either.
             known = entry is not None and isinstance(entry.get("generation"), int)
-            if generation().tombstones.get(request.path_info) or (
+            if generation().marks.get(request.path_info) or (
                 known and "mentions" in entry and _barred(entry)
             ):
                 response[NO_STALE] = "1"
             return response
         if not getattr(response, "public_page", False) or response.status_code != 200:
             return response
-        if current is None or generation().current() != current:
+        if response.streaming or response.cookies:
+            return response
+        entry = _entry(request, response, current)
+        # Kept only if nothing it shows moved while it was rendered.
+        if not is_fresh(entry, generation().current()):
             return _not_kept(response)
-        if not response.streaming and not response.cookies:
-            entry = _entry(request, response, current)
-            _keep(address, entry)
-            try:
-                page_cache().set(key, entry, timeout=STALE_SECONDS)
-            except Exception:  # the shared cache is down: this process still has it
-                pass
-            response["X-Cache"] = "miss"
+        _keep(address, entry)
+        try:
+            page_cache().set(key, entry, timeout=STALE_SECONDS)
+        except Exception:  # the shared cache is down: this process still has it
+            pass
+        response["X-Cache"] = "miss"
         return response
 
 

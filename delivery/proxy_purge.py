@@ -3,12 +3,13 @@ Purging the reverse-proxy caches in front of the app (Varnish, see deploy/varnis
 way Wagtail's frontend-cache module does: when public pages change, each proxy in
 `PROXY_PURGE_URLS` is asked to drop what it keeps.
 
-- Every publication event bans every public page (`BAN`, `X-Ban-Url: ^/`): a publication can
-  change the answer's page, its topic, the home page, the sitemap and the feed, and the
-  proxy refills from the app's own page cache.
-- A take-down also purges the pages taken down (`PURGE`, for each host the site answers
-  to; the VCL drops both the http and the https copy), so that they are gone at once, stale
-  copies in grace included, whatever the ban matches.
+- Every publication event purges the surrogate keys it moved (`PURGE` with `Xkey-Purge:
+  a12 g7 tl3 list-en-gb`; answers/publication.py): Varnish's xkey module drops every page
+  carrying any of them (the answer's page, its translations', its topic's, the lists that
+  show it), on every host, and nothing else.
+- A take-down also purges the pages taken down by their address (`PURGE`, for each host
+  the site answers to; the VCL drops both the http and the https copy): their pages carry
+  the answer's key already, and this holds even for a copy kept without it.
 
 Each answer is checked: a proxy that refuses or cannot be reached is tried again, for about
 a minute, and logged as an error if it never answers.
@@ -28,34 +29,50 @@ log = logging.getLogger(__name__)
 SECOND_ROUND_SECONDS = 1.0
 # Waits between tries of what a proxy did not confirm: about a minute in all.
 RETRY_SECONDS = (1, 2, 4, 8, 15, 30)
+# Keys sent in one request, so that a header stays well under Varnish's limit (8 KB).
+KEYS_PER_REQUEST = 200
 
 
-def purge(taken_down=()):
-    """Ban every public page and purge the pages `taken_down`, at each proxy; again a moment
-    later, and again while a proxy does not confirm."""
-    if not settings.PROXY_PURGE_URLS:
+def purge(keys=(), taken_down=()):
+    """Purge the pages carrying `keys` and the pages `taken_down`, at each proxy; again a
+    moment later, and again while a proxy does not confirm."""
+    if not settings.PROXY_PURGE_URLS or not (keys or taken_down):
         return
-    requests_ = _requests(taken_down)
+    requests_ = _requests(keys, taken_down)
     failed = _send(requests_)
     thread = threading.Thread(target=_follow_up, args=(requests_, failed), daemon=True)
     thread.start()
+    _following_up[:] = [*(t for t in _following_up if t.is_alive()), thread]
 
 
-def _requests(taken_down):
+_following_up = []
+
+
+def wait():
+    """Wait for the second rounds and retries sent so far (a command that purges, before
+    it exits)."""
+    while _following_up:
+        _following_up.pop().join()
+
+
+def _requests(keys, taken_down):
     """(method, proxy, path, headers) for each request one round sends."""
+    keys = list(keys)
     rounds = []
     for proxy in settings.PROXY_PURGE_URLS:
         proxy = proxy.rstrip("/")
         for path in taken_down:
             for host in purge_hosts():
                 rounds.append(("PURGE", proxy, path, {"Host": host}))
-        rounds.append(("BAN", proxy, "/", {"X-Ban-Url": "^/"}))
+        for start in range(0, len(keys), KEYS_PER_REQUEST):
+            batch = " ".join(keys[start : start + KEYS_PER_REQUEST])
+            rounds.append(("PURGE", proxy, "/", {"Xkey-Purge": batch}))
     return rounds
 
 
 def purge_hosts():
     """The host names pages are kept under: ALLOWED_HOSTS without wildcards (the VCL keeps
-    pages under the host lower-cased, without a port). A wildcard's pages go by the ban."""
+    pages under the host lower-cased, without a port). A wildcard's pages go by their keys."""
     hosts = settings.ALLOWED_HOSTS
     if settings.DEBUG and not hosts:
         hosts = ["localhost", "127.0.0.1", "[::1]"]

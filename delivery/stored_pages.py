@@ -21,6 +21,7 @@ Approval and withdrawal need nothing: they change which version is live.
 """
 
 import hashlib
+import json
 import logging
 from collections import namedtuple
 from contextlib import nullcontext
@@ -37,7 +38,11 @@ from delivery import replicas
 
 log = logging.getLogger(__name__)
 
-Stored = namedtuple("Stored", "version_id key etag next_review_due epoch group html")
+Stored = namedtuple(
+    "Stored",
+    "version_id key etag next_review_due epoch group answer_id topic_id original_id source_ids"
+    " html",
+)
 
 
 def _read_sql(with_page):
@@ -60,7 +65,8 @@ def _read_sql(with_page):
     )
     return (
         "SELECT v.id, v.page_key, v.page_etag, v.next_review_due,"
-        f" COALESCE(e.value, 0), {group}, {page}"
+        f" COALESCE(e.value, 0), {group}, a.id, q.topic_id,"
+        f" COALESCE(q.translation_of_id, q.id), v.source_ids, {page}"
         f" FROM {answer} a"
         f" JOIN {question} q ON q.id = a.question_id"
         f" JOIN {version} v ON v.id = a.live_version_id"
@@ -79,7 +85,12 @@ def find(slug, language, with_page=True):
     with _prepared_cursor() as cursor:
         cursor.execute(READ_PAGE if with_page else READ_VALIDATORS, [slug, language])
         row = cursor.fetchone()
-    return Stored(*row) if row else None
+    if row is None:
+        return None
+    stored = Stored(*row)
+    if isinstance(stored.source_ids, str):  # Django's psycopg setup reads json as text
+        stored = stored._replace(source_ids=json.loads(stored.source_ids))
+    return stored
 
 
 class _PreparedCursor(psycopg.Cursor):

@@ -6,6 +6,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy, pgette
 
 from answers import languages
 from answers.models import Answer
+from answers.publication import language_list_key
 from citations.characters import strip_unprintable
 
 
@@ -82,3 +83,8 @@ class RecentlyReviewedFeed(Feed):
         else:
             credit = gettext("reviewed by %(reviewer)s") % {"reviewer": reviewer}
         return strip_unprintable(credit)
+
+
+def feed_keys(request):
+    """What the feed shows: its language's newly reviewed answers."""
+    return [language_list_key(get_language())]

@@ -21,6 +21,8 @@ from django.urls import reverse
 
 from answers import languages
 from answers.models import Answer, Topic
+from answers.publication import language_list_key, topic_list_key
+from delivery.pages import built_from
 
 
 def _original_id(record):
@@ -165,9 +167,23 @@ SITEMAPS = {"answers": AnswerSitemap, "topics": TopicSitemap, "pages": PageSitem
 ONE_PAGE = re.compile(r"(p=[1-9][0-9]{0,5})?")
 
 
+def sitemap_keys(request):
+    """What the sitemap's index shows: every language's answers (their latest approval, and
+    how many pages list them) and topics (how many pages list them)."""
+    return [*section_keys("answers"), *section_keys("topics")]
+
+
+def section_keys(section):
+    """What a section lists, in every language: answers, topics, or (pages) nothing that
+    changes."""
+    key = {"answers": language_list_key, "topics": topic_list_key}.get(section)
+    return [key(code) for code in languages.codes()] if key else []
+
+
 def sitemap_page(request, sitemaps, section):
     """A section's page, asked for as the index lists it (`?p=N`) and in no other spelling:
     each would be one more 2,000-address render to keep."""
     if not ONE_PAGE.fullmatch(request.META.get("QUERY_STRING", "")):
         raise Http404
+    built_from(request, *section_keys(section))
     return sitemap(request, sitemaps, section=section)

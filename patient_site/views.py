@@ -19,18 +19,29 @@ from django.views.decorators.http import require_safe
 from answers import languages, translation
 from answers.models import Answer, SitePolicy, Topic
 from answers.policies import DEFAULTS
+from answers.publication import (
+    answer_key,
+    group_key,
+    language_list_key,
+    listing_key,
+    policy_key,
+    source_key,
+    topic_key,
+    topic_list_key,
+)
 from answers.rendering import render_markdown
 from answers.search import SNIPPET_START, SNIPPET_STOP, SearchRefused, refusable
 from citations.characters import strip_unprintable
 from citations.models import Source
 from delivery import stored_pages
-from delivery.pages import proxy_cacheable, public_page
+from delivery.pages import built_from, proxy_cacheable, public_page
 
 
 @require_safe
 @public_page
 def home(request):
     language = get_language()
+    built_from(request, language_list_key(language), topic_list_key(language))
     recent = Answer.objects.recently_reviewed().in_language(language)[:8]
     topics = Topic.objects.filter(language=language).with_published_answers().order_by("name")
     return render(request, "answers/home.html", {"recent": recent, "topics": topics})
@@ -47,6 +58,10 @@ def topic_detail(request, slug):
     if not ONE_PAGE_NUMBER.fullmatch(request.META.get("QUERY_STRING", "")):
         raise Http404
     topic = get_object_or_404(Topic, slug=slug, language=get_language())
+    # What it lists, and its own and its translations' names and addresses (the language
+    # switcher), which move too when a topic comes onto the site or leaves it.
+    members = topic_group(topic).values_list("pk", flat=True)
+    built_from(request, listing_key(topic.pk), *map(topic_key, members))
     answers = (
         Answer.objects.for_listing()
         .filter(question__topic=topic)
@@ -72,11 +87,16 @@ def topic_detail(request, slug):
 def topic_translations(topic):
     """{language: address} of `topic` and its translations that patients can browse (with
     a published answer): where the language switcher takes a topic page's reader."""
-    original = topic.group_original()
-    members = Topic.objects.filter(Q(pk=original.pk) | Q(translation_of=original))
     return {
-        member.language: member.get_absolute_url() for member in members.with_published_answers()
+        member.language: member.get_absolute_url()
+        for member in topic_group(topic).with_published_answers()
     }
+
+
+def topic_group(topic):
+    """`topic`, its original and the original's translations."""
+    original = topic.group_original()
+    return Topic.objects.filter(Q(pk=original.pk) | Q(translation_of=original))
 
 
 def highlighted(snippet):
@@ -92,6 +112,7 @@ def search(request):
     # A control character can reach no page, and PostgreSQL refuses NUL: drop them.
     query = " ".join(strip_unprintable(request.GET.get("q", "")).split())[:200]
     results, refused = [], False
+    built_from(request, language_list_key(get_language()), topic_list_key(get_language()))
     if query:
         try:
             with refusable(query, using=Answer.objects.db):
@@ -119,7 +140,12 @@ def policy(request, kind):
     managers keep them in the admin (with history)."""
     if kind not in DEFAULTS:
         raise Http404
-    policy, _ = SitePolicy.objects.get_or_create(kind=kind, defaults={"body": DEFAULTS[kind]})
+    built_from(request, policy_key(kind))
+    # Made by a migration, and edited in the admin; a GET writes nothing (it may read a
+    # replica), so one deleted shows its default text until it is saved again.
+    policy = SitePolicy.objects.filter(kind=kind).first() or SitePolicy(
+        kind=kind, body=DEFAULTS[kind]
+    )
     # The policies are written in the default language only: another language's page
     # says so, and marks their text as in that language.
     written_in = None if languages.is_default(get_language()) else languages.default()
@@ -195,6 +221,10 @@ def answer_detail(request, slug):
     stored = stored_pages.find(slug, language, with_page=not _is_conditional(request))
     if stored is None:
         raise Http404
+    built_from(
+        request,
+        *answer_page_keys(stored.answer_id, stored.original_id, stored.topic_id, stored.source_ids),
+    )
     page_key = stored_pages.key(request, stored)
     if stored.key == page_key:
         response = get_conditional_response(request, etag=stored.etag)
@@ -212,6 +242,17 @@ def answer_detail(request, slug):
             response = conditional
     response["ETag"] = etag
     return response
+
+
+def answer_page_keys(answer_id, original_id, topic_id, source_ids):
+    """What an answer's page shows besides what its version froze: the version itself, its
+    translation group's pages, its topic's name and address, its sources' notices."""
+    return [
+        answer_key(answer_id),
+        group_key(original_id),
+        topic_key(topic_id),
+        *(source_key(source_id) for source_id in source_ids),
+    ]
 
 
 def page_alternates(pairs, url, request):
@@ -237,6 +278,11 @@ def _render_answer_page(request, slug):
         Answer.objects.for_public_page(), question__slug=slug, question__language=get_language()
     )
     page = answer.live_version
+    question = answer.question
+    original_id = question.translation_of_id or question.pk
+    built_from(
+        request, *answer_page_keys(answer.pk, original_id, question.topic_id, page.source_ids)
+    )
     notices = live_notices(page.source_ids)
     alternates = translation.alternates(answer.question)
     original_update = translation.original_update(page)

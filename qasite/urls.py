@@ -7,7 +7,7 @@ from delivery.pages import public_page
 from desk.demo_accounts import LoginForm
 from desk.urls import keep_typing_urlpatterns
 from desk.views import markdown_preview
-from patient_site.sitemaps import SITEMAPS, sitemap_page
+from patient_site.sitemaps import SITEMAPS, sitemap_keys, sitemap_page
 from patient_site.views import favicon, robots_txt
 
 admin.site.site_header = "qasite editorial admin"
@@ -24,7 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
-        public_page(index),
+        public_page(index, keys=sitemap_keys),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),

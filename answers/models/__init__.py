@@ -17,7 +17,7 @@ from answers.models.answers import Answer, AnswerQuerySet, RevisionSnapshot
 from answers.models.comments import Comment, ReviewLink
 from answers.models.content import AnswerContent, editors_since, frozen_content
 from answers.models.contributors import Authorship, ContributorProfile
-from answers.models.site import PageEpoch, PageGeneration, SitePolicy, Tombstone
+from answers.models.site import PageEpoch, PageGeneration, SitePolicy, SurrogateKey, Tombstone
 from answers.models.topics import Disclaimer, Question, Topic
 from answers.models.transitions import Transition
 from answers.models.versions import (
@@ -34,6 +34,6 @@ __all__ = [
     "FROZEN_CONTENT", "PUBLIC_VERSION_FIELDS", "Answer", "AnswerContent", "AnswerQuerySet",
     "Authorship", "Comment", "ContributorProfile", "Disclaimer", "PageEpoch", "PageGeneration",
     "PublishedVersion", "Question", "ReviewLink", "RevisionSnapshot", "SitePolicy", "Status",
-    "Tombstone", "Topic", "Transition", "TransitionError", "editors_since", "freeze",
-    "frozen_content", "months_after", "updates_after",
+    "SurrogateKey", "Tombstone", "Topic", "Transition", "TransitionError", "editors_since",
+    "freeze", "frozen_content", "months_after", "updates_after",
 ]  # fmt: skip

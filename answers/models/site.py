@@ -1,4 +1,4 @@
-"""The site's own records: its policies, and the publication generation and tombstones
+"""The site's own records: its policies, and the publication generation, tombstones and keys
 (answers/publication.py) with the epoch of kept answer pages (delivery/stored_pages.py)."""
 
 from django.db import models
@@ -78,3 +78,17 @@ class Tombstone(models.Model):
 
     def __str__(self):
         return f"{self.path} ({self.reason}, generation {self.generation})"
+
+
+class SurrogateKey(models.Model):
+    """A record public pages show (an answer, a topic, a cited source: the names are in
+    answers/publication.py) and the generation at which it last changed. Every cached page
+    carries the keys of what it was built from; a page kept from before one of its keys
+    moved is never served again, and the proxies drop the pages carrying a key when it
+    moves. One row per key, moved forward in the change's transaction."""
+
+    key = models.CharField(max_length=100, unique=True)
+    generation = models.BigIntegerField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key} (generation {self.generation})"

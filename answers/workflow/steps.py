@@ -240,8 +240,9 @@ def _publish(answer, user, given):
     if given.go_live_at:
         answer.scheduled_version = version
         return Status.SCHEDULED
+    arrives = not answer.live_version_id
     answer.live_version, answer.scheduled_version = version, None
-    publication.record()
+    publication.record(keys=publication.answer_on_site_keys(answer, arrives))
     return None
 
 
@@ -259,8 +260,9 @@ def _go_live(answer, user, given):
     if not answer.live_version_id:  # its first time on the site
         version.first_published_on = timezone.localdate(given.when)
     version.save(update_fields=["live_from", "first_published_on"])
+    arrives = not answer.live_version_id
     answer.live_version, answer.scheduled_version = version, None
-    publication.record()
+    publication.record(keys=publication.answer_on_site_keys(answer, arrives))
 
 
 def _cancel_schedule(answer, user, given):
@@ -273,9 +275,11 @@ def _take_down(answer, user, given, reason="Withdrawn"):
     answer.live_version = answer.scheduled_version = None
     answer.expires_at = answer.expiry_set_by = None
     taken_down = [answer.get_absolute_url()]
+    keys = publication.answer_on_site_keys(answer, arrives_or_leaves=True)
     for translation in answer.translations_on_site():
         taken_down.append(translation.take_down_with_original(user, reason, given.comment))
-    publication.record(taken_down=taken_down, reason=reason)
+        keys += publication.answer_on_site_keys(translation, arrives_or_leaves=True)
+    publication.record(keys=keys, taken_down=taken_down, reason=reason)
 
 
 def _expire(answer, user, given):

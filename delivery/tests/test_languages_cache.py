@@ -75,7 +75,10 @@ class PurgeRecorder(http.server.BaseHTTPRequestHandler):
     received = []
 
     def do_PURGE(self):
-        self.received.append(("PURGE", self.headers["Host"], self.path))
+        if keys := self.headers.get("Xkey-Purge"):
+            self.received.append(("KEYS", keys, self.path))
+        else:
+            self.received.append(("PURGE", self.headers["Host"], self.path))
         self.answer()
 
     def do_BAN(self):
@@ -93,7 +96,7 @@ class PurgeRecorder(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def purges(settings):
-    """What the app sends the proxies, as (method, host or ban, path) in order."""
+    """What the app sends the proxies, as (method, host or keys or ban, path) in order."""
     PurgeRecorder.received = []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PurgeRecorder)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -119,9 +122,9 @@ def test_withdrawing_a_translation_takes_down_its_page_only(
         spanish_answer.withdraw(reviewer, comment="A mistranslated dose.")
     assert list(Tombstone.objects.values_list("path", flat=True)) == [spanish]
     withdrawn_in = generation().current()
-    assert generation().tombstones.get(spanish) == withdrawn_in
-    # This process may know tombstones of earlier tests; none of the English page now.
-    assert generation().tombstones.get(english, 0) < withdrawn_in
+    assert generation().marks.get(spanish) == withdrawn_in
+    # This process may know marks of earlier tests; none of the English page now.
+    assert generation().marks.get(english, 0) < withdrawn_in
     assert stored_pages.find(SPANISH_SLUG, "es") is None  # no kept page to serve
     gone = client.get(spanish)
     assert gone.status_code == 404 and SPANISH_SHORT_ANSWER not in gone.content.decode()
@@ -131,8 +134,12 @@ def test_withdrawing_a_translation_takes_down_its_page_only(
     assert [response.status_code for response in stays] == [200, 200]
     assert [response["X-Cache"] for response in stays] == ["miss", "hit"]
     assert spanish not in stays[-1].content.decode()
-    # Varnish is told to drop the Spanish page on every host, and nothing of the English.
-    assert ("BAN", "^/", "/") in purges
+    # Varnish is told to drop the Spanish page on every host, the pages that show it by
+    # their keys, and nothing of the English page.
+    keys = {key for method, sent, _ in purges if method == "KEYS" for key in sent.split()}
+    assert {f"a{spanish_answer.pk}", f"g{demo_answer.question_id}", "list-es"} <= keys
+    assert f"a{demo_answer.pk}" not in keys and "list-en-gb" not in keys
+    assert not any(method == "BAN" for method, _, _ in purges)
     assert {host for method, host, path in purges if path == spanish} >= {"localhost"}
     assert purged_paths(purges) == {spanish}
 

@@ -9,7 +9,8 @@ import pytest
 import redis
 
 from answers import publication
-from answers.models import PageGeneration, Tombstone
+from answers.models import PageGeneration, SurrogateKey, Tombstone
+from answers.publication import answer_key
 from answers.testing import committed
 from delivery import generation as page_generation
 from delivery.generation import FileMirror, Generation, RedisMirror, generation
@@ -32,7 +33,7 @@ def test_a_process_never_adopts_a_lower_generation(tmp_path):
     view.adopt(20, {"/ask/a/": 20})
     view.adopt(10, {"/ask/a/": 10, "/ask/b/": 10})
     assert view.value == 20
-    assert view.tombstones == {"/ask/a/": 20, "/ask/b/": 10}
+    assert view.marks == {"/ask/a/": 20, "/ask/b/": 10}
 
 
 def test_the_file_is_never_lowered_and_every_worker_reads_the_highest(tmp_path):
@@ -50,7 +51,7 @@ def test_redis_keeps_the_highest_generation_and_tells_every_subscriber(prefix):
     RedisMirror(REDIS, prefix).write(35, {"/ask/b/": 35})  # a mover that was behind
     client = redis.Redis.from_url(REDIS)
     assert int(client.get(f"{prefix}:generation")) == 40
-    assert client.hgetall(f"{prefix}:tombstones") == {b"/ask/a/": b"40", b"/ask/b/": b"35"}
+    assert client.hgetall(f"{prefix}:marks") == {b"/ask/a/": b"40", b"/ask/b/": b"35"}
     # A process that starts now reads it all.
     assert RedisMirror(REDIS, prefix).poll() == (40, {"/ask/a/": 40, "/ask/b/": 35})
 
@@ -78,9 +79,16 @@ def test_another_site_or_database_hears_nothing(prefix):
 @pytest.mark.django_db
 def test_the_number_moves_with_the_change_and_only_forward():
     before = publication.record()
-    first = publication.record(["/ask/a/"], "Withdrawn")
+    first = publication.record(keys=["a1", "tl2"], taken_down=["/ask/a/"], reason="Withdrawn")
     assert first > before
     assert Tombstone.objects.get(path="/ask/a/").generation == first
+    keys = SurrogateKey.objects.values_list("key", "generation")
+    assert sorted(keys) == [("a1", first), ("tl2", first)]
+    assert publication.record(keys=["a1"]) > first  # one row a key, moved forward
+    assert (
+        SurrogateKey.objects.get(key="a1").generation
+        > SurrogateKey.objects.get(key="tl2").generation
+    )
     PageGeneration.objects.all().delete()  # emptied, or restored from an older backup
     assert publication.record() > first
 
@@ -91,13 +99,38 @@ def test_a_thread_with_changes_not_committed_serves_and_keeps_nothing(client, de
     client.get(url)
     assert client.get(url)["X-Cache"] == "hit"
     with committed():
-        publication.record()
+        publication.record(keys=[answer_key(demo_answer.pk)])
         # Not committed yet: this thread would read rows no one else can see.
         assert generation().current() is None
         response = client.get(url)
         assert "X-Cache" not in response and response["Cache-Control"] == "no-store"
     assert generation().current() is not None
     assert client.get(url)["X-Cache"] == "miss"
+
+
+@pytest.mark.django_db
+def test_a_kept_page_stays_a_hit_until_one_of_its_keys_moves(client, demo_answer):
+    url = demo_answer.get_absolute_url()
+    client.get(url)
+    with committed():
+        publication.record(keys=[answer_key(demo_answer.pk + 1), "tl999", "list-es"])
+    assert client.get(url)["X-Cache"] == "hit"  # the generation moved, none of its keys
+    with committed():
+        publication.record(keys=[f"t{demo_answer.question.topic_id}"])  # its topic renamed
+    assert client.get(url)["X-Cache"] == "miss"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_process_that_missed_the_message_learns_the_keys_from_postgresql(tmp_path):
+    """No mirror told it (no Redis, its file never written): the next sync does."""
+    view = Generation("", tmp_path, "test")
+    view.sync()
+    moved = publication.record(keys=["a5", "list-es"])
+    assert view.marks.get("a5", 0) < moved
+    view.sync()
+    assert view.marks["a5"] == view.marks["list-es"] == moved
+    assert view.changed_since(moved - 1, ["/ask/x/", "a5"])
+    assert not view.changed_since(moved, ["/ask/x/", "a5"])
 
 
 def test_tombstones_bar_only_what_was_kept_before_them(tmp_path):

@@ -110,6 +110,56 @@ def test_an_approved_change_reaches_visitors_through_varnish_within_a_second(
     assert "A new short answer, approved a moment ago." in page.text
 
 
+@pytest.fixture
+def other_answer(demo_answer, editor, reviewer):
+    """A second answer in the demo answer's topic, published before Varnish starts."""
+    from delivery.tests.test_surrogate_keys import answer_in
+
+    return answer_in(
+        demo_answer.question.topic, "second-oncology-question", "A trial", editor, reviewer
+    )
+
+
+def test_an_approval_purges_the_pages_that_show_the_answer_and_keeps_every_other(
+    demo_answer, spanish_answer, other_answer, varnish, editor, reviewer
+):
+    """By their keys (the `xkey` header, which never leaves Varnish)."""
+    shows_it = {
+        "answer": demo_answer.get_absolute_url(),
+        "its translation": spanish_answer.get_absolute_url(),
+        "its topic": demo_answer.question.topic.get_absolute_url(),
+        "home": "/",
+        "search": "/search/?q=therapy",
+    }
+    others = {
+        "the other answer": other_answer.get_absolute_url(),
+        "Spanish home": "/es/",
+        "about": "/about/",
+        "Spanish search": "/es/search/?q=terapias",
+    }
+    for path in {**shows_it, **others}.values():
+        first = get(varnish + path)
+        assert first.status_code == 200 and first.headers["X-Cache"] == "MISS", path
+        assert "xkey" not in first.headers, path
+        assert get(varnish + path).headers["X-Cache"] == "HIT", path
+    demo_answer.short_answer = "Not yet, outside trials: approved again."
+    demo_answer._history_user = editor
+    demo_answer.save()
+    demo_answer.record_edit(editor)
+    publish(demo_answer, editor, reviewer)
+    for name, path in shows_it.items():
+        assert get(varnish + path).headers["X-Cache"] == "MISS", name
+    # The app's own page cache kept the other answer's page through the approval too: once
+    # Varnish drops its copy, the app answers from memory.
+    other = others["the other answer"]
+    assert requests.request("PURGE", varnish + other, timeout=5).status_code == 200
+    refetched = get(varnish + other)
+    assert refetched.headers["X-Cache"] == "MISS" and refetched.headers["X-Cache-App"] == "hit"
+    for name, path in others.items():
+        assert get(varnish + path).headers["X-Cache"] == "HIT", name
+    assert "approved again" in get(varnish + shows_it["answer"]).text
+
+
 def test_a_withdrawn_answer_is_gone_from_varnish_within_a_second(
     answer_in, varnish, demo_answer, reviewer
 ):
@@ -151,15 +201,17 @@ def test_the_admin_a_preview_and_a_post_always_reach_the_app(
     assert app_requests.count(f"POST {path}") == 1
 
 
-def test_only_the_app_servers_may_ban(varnish, demo_answer):
+def test_only_the_app_servers_may_ban_or_purge(varnish, demo_answer):
     url = varnish + demo_answer.get_absolute_url()
     get(url)
     # What nginx relays carries X-Forwarded-Proto, although it comes from this host.
     relayed = {"X-Forwarded-Proto": "https"}
     assert ban(varnish, {**relayed, "X-Ban-Url": "^/"}).status_code == 405
     assert requests.request("PURGE", url, headers=relayed, timeout=5).status_code == 405
+    by_key = {**relayed, "Xkey-Purge": "all"}
+    assert requests.request("PURGE", varnish + "/", headers=by_key, timeout=5).status_code == 405
     assert get(url).headers["X-Cache"] == "HIT"
-    assert ban(varnish, {"X-Ban-Url": "^/"}).status_code == 200  # as delivery/proxy_purge.py
+    assert ban(varnish, {"X-Ban-Url": "^/"}).status_code == 200  # an operator's
     assert get(url).headers["X-Cache"] == "MISS"
 
 
@@ -296,7 +348,7 @@ def test_a_purge_drops_every_copy_of_a_page(varnish, demo_answer):
     for headers in copies:
         get(varnish + path, headers=headers)
         assert get(varnish + path, headers=headers).headers["X-Cache"] == "HIT", headers
-    purges = [request for request in proxy_purge._requests([path]) if request[0] == "PURGE"]
+    purges = proxy_purge._requests([], [path])
     assert purges and not proxy_purge._send(purges)  # each one confirmed
     for headers in copies:
         assert get(varnish + path, headers=headers).headers["X-Cache"] == "MISS", headers

@@ -5,19 +5,24 @@
 # (stale-while-revalidate) and, while the app cannot answer, for as long as stale-if-error
 # allows, unless the app marks its error X-Qasite-No-Stale (a page taken down). The header
 # never leaves Varnish: browsers and CDNs get the app's Cache-Control, which by default
-# has them revalidate every time, since nothing purges them. The app bans every page on each
-# publication event and purges the pages a take-down removes (delivery/proxy_purge.py), so
-# an approval or a withdrawal reaches visitors at once, not after max-age.
+# has them revalidate every time, since nothing purges them. Each page names what it was
+# built from in its `xkey` header (surrogate keys: `a12` an answer, `t3` a topic, `all` every
+# page; answers/publication.py), which the xkey module (Debian's varnish-modules) indexes it
+# by. On each publication event the app purges the keys it changed, and the pages a
+# take-down removes by their address (delivery/proxy_purge.py): an approval or a withdrawal
+# reaches visitors at once, not after max-age, and every other page stays kept.
 #
 # One copy per page: the host is lower-cased without its port, tracking parameters (utm_*,
 # fbclid, gclid, …: the list in delivery/page_cache.py) are dropped and the rest sorted; the
 # app redirects any other parameter a page does not take. Nothing else is kept at all, not
 # even as a hit-for-miss object, so junk hosts or addresses fill nothing.
 #
-# Varnish 7.1 (Debian 12). Check it: varnishd -C -f "$PWD/default.vcl" >/dev/null 2>&1 && echo OK
+# Varnish 7.1 and varnish-modules (Debian 12: apt-get install varnish varnish-modules).
+# Check it: varnishd -C -f "$PWD/default.vcl" >/dev/null 2>&1 && echo OK
 vcl 4.1;
 
 import std;
+import xkey;
 
 # The app server. With several, add one backend each and a round-robin director
 # (vmod_directors), and set req.backend_hint to it in vcl_recv.
@@ -90,10 +95,17 @@ sub qasite_purge {
     if (req.restarts == 0 && (!client.ip ~ purgers || req.http.X-Forwarded-Proto)) {
         return (synth(405, "Not allowed"));
     }
+    if (req.method == "PURGE" && req.http.Xkey-Purge) {
+        # Every page carrying any of these keys (space-separated), on every host, at once,
+        # copies in grace included.
+        return (synth(200, "Purged " + xkey.purge(req.http.Xkey-Purge)));
+    }
     if (req.method == "PURGE") {
         return (purge);  # this URL on this host, at once, copies in grace included
     }
     # BAN: drop every page whose path matches the X-Ban-Url regex ("^/": all of them).
+    # The app never sends one; it is there for an operator (a key purge of `all` does the
+    # same).
     if (!req.http.X-Ban-Url) {
         return (synth(400, "X-Ban-Url is required"));
     }
@@ -219,6 +231,11 @@ sub vcl_synth {
 }
 
 sub vcl_deliver {
+    if (obj.hits == 0 && resp.http.X-Cache) {
+        # Fetched for this request: what the app's own cache did (hit, miss, stale), for
+        # anyone measuring each layer (bench/zipf.py).
+        set resp.http.X-Cache-App = resp.http.X-Cache;
+    }
     if (obj.uncacheable) {
         set resp.http.X-Cache = "PASS";
     } else if (obj.hits > 0) {
@@ -227,6 +244,7 @@ sub vcl_deliver {
         set resp.http.X-Cache = "MISS";
     }
     unset resp.http.X-Qasite-Url;
+    unset resp.http.xkey;
     unset resp.http.X-Qasite-Swr;
     unset resp.http.Qasite-Cache-Control;
     unset resp.http.X-Qasite-No-Stale;

@@ -87,5 +87,5 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 # Fresh statistics for the planner, and the search index's pending list flushed.
                 cursor.execute("VACUUM ANALYZE")
-        publication.record()
+        publication.record(keys=[publication.EVERY_PAGE])
         self.stdout.write(f"Done in {time.monotonic() - started:.0f} s.")
