@@ -64,10 +64,12 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# Varnish and its xkey module (Debian's varnish-modules): pages are purged by surrogate key.
 varnish:
-	@command -v varnishd >/dev/null || test -x /usr/sbin/varnishd || { \
-	  echo "Installing Debian's varnish for the proxy tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish; }
+	@{ command -v varnishd >/dev/null || test -x /usr/sbin/varnishd; } && \
+	  ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1 || { \
+	  echo "Installing Debian's varnish and varnish-modules for the proxy tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish varnish-modules; }
 
 # Start the local PostgreSQL server if it is not running, and create the database.
 postgres:

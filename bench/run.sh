@@ -26,7 +26,7 @@ for tool in wrk nginx varnishd; do
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx varnish
   }
 done
-make --no-print-directory install postgres >/dev/null
+make --no-print-directory install postgres varnish >/dev/null
 
 # Nothing else shares these: a Redis database of its own, emptied by bench/queries.py.
 COMMON=(DEBUG=0 ALLOWED_HOSTS=127.0.0.1 LOG_LEVEL=WARNING
