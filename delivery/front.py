@@ -64,8 +64,10 @@ class PublicPages:
             if not environ.get("QUERY_STRING"):
                 host = allowed_host(environ)
                 entry = in_memory.get(address_of(environ, host)) if host else None
-                if entry is not None and is_fresh(entry, generation().current()):
-                    return _serve(entry, environ, start_response)  # speaks no language
+                if entry is not None:
+                    view = generation()
+                    if is_fresh(entry, view.current(), view):
+                        return _serve(entry, environ, start_response)  # speaks no language
         # The whole request in its address's language, and none left active after it: a
         # thread keeps the language it last activated, and what runs before PathLanguage
         # (resolving a prefixed path, CommonMiddleware's slash check) must not be the
@@ -85,9 +87,12 @@ def _serve(entry, environ, start_response):
         start_response("304 Not Modified", [*headers, ("X-Cache", "hit")])
         return [b""]
     body = entry["body"]
-    headers = list(entry["headers"].items())
-    headers += [("Content-Length", str(len(body))), ("X-Cache", "hit")]
-    start_response(f"{entry['status']} {HTTPStatus(entry['status']).phrase}", headers)
+    if "wsgi" not in entry:  # the status line and headers, worked out at the first hit
+        headers = list(entry["headers"].items())
+        headers += [("Content-Length", str(len(body))), ("X-Cache", "hit")]
+        entry["wsgi"] = (f"{entry['status']} {HTTPStatus(entry['status']).phrase}", headers)
+    status, headers = entry["wsgi"]
+    start_response(status, list(headers))
     return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
 

@@ -351,14 +351,11 @@ class RedisMirror:
                     return None, {}
                 return self._subscribe()
             value, marks = None, {}
-            while True:
+            connection = self.subscription.connection
+            # One non-blocking look at the socket when nothing came (every request, almost).
+            while connection is not None and connection.can_read(timeout=0):
                 message = self.subscription.get_message(timeout=0)
-                if message is None:
-                    # None is also what an ignored (subscribe) reply reads as: go on while
-                    # the socket holds more.
-                    connection = self.subscription.connection
-                    if connection is None or not connection.can_read(timeout=0):
-                        break
+                if message is None:  # an ignored (subscribe) reply
                     continue
                 data = json.loads(message["data"])
                 value = max(value or 0, int(data["value"]))

@@ -42,6 +42,8 @@ to tell two changes apart, and the overdue notice changes a page without any row
 """
 
 import contextlib
+import datetime
+import functools
 import hashlib
 import re
 import time
@@ -141,10 +143,15 @@ def allowed_host(environ):
     """The request's host, lower-cased, if ALLOWED_HOSTS allows it (as Django's `get_host`
     decides, without X-Forwarded-Host); else None."""
     host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    return _allowed(host, tuple(settings.ALLOWED_HOSTS), settings.DEBUG)
+
+
+@functools.lru_cache(maxsize=256)
+def _allowed(host, allowed, debug):
+    """`allowed_host`'s answer, worked out once per host and setting."""
     domain, _ = split_domain_port(host)
-    allowed = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    if debug and not allowed:
+        allowed = (".localhost", "127.0.0.1", "[::1]")
     return host.lower() if domain and validate_host(domain, allowed) else None
 
 
@@ -187,18 +194,33 @@ def _key(address):
     return "pages:" + hashlib.sha256(address.encode()).hexdigest()
 
 
-def is_fresh(entry, current):
+def is_fresh(entry, current, view=None):
     """Whether a kept page is the page now: rendered today, while this process knows the
     generation (`current` is not None), and neither its path nor any of its keys moved
-    since (a dictionary read each)."""
+    since (a dictionary read each). `view`: the generation's, if the caller has it."""
     return (
         entry is not None
         and current is not None
-        and entry.get("day") == timezone.localdate().isoformat()
+        and entry.get("day") == today()
         and isinstance(entry.get("generation"), int)
         and "marks" in entry
-        and not generation().changed_since(entry["generation"], entry["marks"])
+        and not (view or generation()).changed_since(entry["generation"], entry["marks"])
     )
+
+
+_today = {"day": "", "until": 0.0}
+
+
+def today():
+    """The local date, as kept pages record it; worked out again at the next midnight, not
+    on every request (converting the time to the local zone was a sixth of a hit)."""
+    if time.time() >= _today["until"]:
+        now = timezone.localtime()
+        midnight = datetime.datetime.combine(
+            now.date() + datetime.timedelta(days=1), datetime.time(), now.tzinfo
+        )
+        _today.update(day=now.date().isoformat(), until=midnight.timestamp())
+    return _today["day"]
 
 
 def _keep(address, entry):
@@ -212,7 +234,7 @@ def _keep(address, entry):
 def _entry(request, response, current):
     return {
         "generation": current,
-        "day": timezone.localdate().isoformat(),
+        "day": today(),
         "at": time.time(),
         "path": request.path_info,
         # What would make it out of date: its own path taken down, or one of its keys moved.

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from answers.models import PublishedVersion
 from answers.testing import committed, publish
-from delivery import stored_pages
+from delivery import page_cache, stored_pages
 from delivery.tests.translations import translate
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +97,8 @@ def test_the_day_the_review_falls_overdue_the_kept_page_says_so(client, demo_ans
     assert "due for a new medical review" not in client.get(url).content.decode()
     due = demo_answer.live_version.next_review_due
     monkeypatch.setattr(timezone, "localdate", lambda *args: due + datetime.timedelta(days=1))
+    # The page cache's clock turns too (it reads the date once a day).
+    monkeypatch.setattr(page_cache, "today", lambda: (due + datetime.timedelta(days=1)).isoformat())
     assert "due for a new medical review" in client.get(url).content.decode()
 
 
