@@ -18,6 +18,19 @@ ROOT = Path(__file__).resolve().parents[2]
 APP_ROOT = Path(os.environ.get("QASITE_APP_ROOT", ROOT)).resolve()
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+GRANIAN = Path(sys.executable).with_name("granian")
+# The WSGI server the tests run the app under: gunicorn, or granian (QASITE_APP_SERVER).
+APP_SERVER = os.environ.get("QASITE_APP_SERVER", "gunicorn")
+
+
+def server_command(workers, port):
+    """The command that serves qasite's WSGI application on `port` with `workers`."""
+    if APP_SERVER == "granian":
+        return [str(GRANIAN), "--interface", "wsgi", "--workers", str(workers),
+                "--blocking-threads", "1", "--host", "127.0.0.1", "--port", str(port),
+                "--no-ws", "qasite.wsgi:application"]  # fmt: skip
+    return [str(GUNICORN), "qasite.wsgi", "--workers", str(workers), "--bind",
+            f"127.0.0.1:{port}", "--timeout", "30", "--graceful-timeout", "2"]  # fmt: skip
 
 
 def free_port():
@@ -47,8 +60,7 @@ def running_app(env, workers=2, port=None):
     }
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
-        [str(GUNICORN), "qasite.wsgi", "--workers", str(workers), "--bind",
-         f"127.0.0.1:{port}", "--timeout", "30", "--graceful-timeout", "2"],
+        server_command(workers, port),
         cwd=APP_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=log,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -62,7 +74,7 @@ def running_app(env, workers=2, port=None):
                 if process.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
                     raise RuntimeError(
-                        "gunicorn did not start: " + log.read().decode()[-2000:]
+                        f"{APP_SERVER} did not start: " + log.read().decode()[-2000:]
                     ) from None
                 time.sleep(0.2)
         yield url
