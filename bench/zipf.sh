@@ -21,9 +21,9 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$ROOT/bench/results/zipf-$STAMP
 PY=.venv/bin/python
 LOAD_VENV=bench/results/zipf-venv # the load's own: aiohttp is no dependency of the site
-export ZIPF_WARMUP_MINUTES=${ZIPF_WARMUP_MINUTES:-2} ZIPF_MINUTES=${ZIPF_MINUTES:-10}
+export ZIPF_WARMUP_MINUTES=${ZIPF_WARMUP_MINUTES:-3} ZIPF_MINUTES=${ZIPF_MINUTES:-10}
 export ZIPF_BEFORE_MINUTES=${ZIPF_BEFORE_MINUTES:-5} ZIPF_BURST_MINUTE=${ZIPF_BURST_MINUTE:-5}
-export ZIPF_RATE=${ZIPF_RATE:-500} ZIPF_S=${ZIPF_S:-1.0} ZIPF_SEED=${ZIPF_SEED:-1}
+export ZIPF_RATE=${ZIPF_RATE:-100} ZIPF_S=${ZIPF_S:-1.0} ZIPF_SEED=${ZIPF_SEED:-1}
 export BENCH_ROOT_PID=$$ VARNISH_DIR=$WORK/varnish
 
 for tool in varnishd varnishncsa redis-cli; do
