@@ -99,10 +99,11 @@ PIDS+=($!) && export PID_SYNC=$!
   --bind 127.0.0.1:$PORT_GTHREAD >"$WORK/gthread.log" 2>&1 &
 PIDS+=($!) && export PID_GTHREAD=$!
 GRANIAN_ARGS=(--interface wsgi --workers 2 --host 127.0.0.1 --port $PORT_GRANIAN --no-ws)
-[ -n "${BENCH_GRANIAN_THREADS:-}" ] && GRANIAN_ARGS+=(--blocking-threads "$BENCH_GRANIAN_THREADS")
+# One request at a time a worker, as README.md deploys it (and as gunicorn's sync workers).
+GRANIAN_ARGS+=(--blocking-threads "${BENCH_GRANIAN_THREADS:-1}")
 "${APP[@]}" .venv/bin/granian "${GRANIAN_ARGS[@]}" qasite.wsgi:application >"$WORK/granian.log" 2>&1 &
 PIDS+=($!) && export PID_GRANIAN=$!
-export GTHREADS GRANIAN_THREADS=${BENCH_GRANIAN_THREADS:-default}
+export GTHREADS GRANIAN_THREADS=${BENCH_GRANIAN_THREADS:-1}
 for name in sync gthread granian; do
   port_var=PORT_${name^^}
   started "$name" "http://127.0.0.1:${!port_var}$ANSWER"

@@ -1,5 +1,6 @@
-"""The app under gunicorn with several workers, as in production, for tests that need
-real processes: pages cached by one worker and invalidated for all."""
+"""The app under granian (as deployed; gunicorn with QASITE_APP_SERVER=gunicorn) with
+several workers, as in production, for tests that need real processes: pages cached by
+one worker and invalidated for all."""
 
 import contextlib
 import os
@@ -19,8 +20,9 @@ APP_ROOT = Path(os.environ.get("QASITE_APP_ROOT", ROOT)).resolve()
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 GRANIAN = Path(sys.executable).with_name("granian")
-# The WSGI server the tests run the app under: gunicorn, or granian (QASITE_APP_SERVER).
-APP_SERVER = os.environ.get("QASITE_APP_SERVER", "gunicorn")
+# The WSGI server the tests run the app under: granian, as README.md deploys it, or
+# gunicorn (QASITE_APP_SERVER=gunicorn), which serves the same application.
+APP_SERVER = os.environ.get("QASITE_APP_SERVER", "granian")
 
 
 def server_command(workers, port):
@@ -50,7 +52,8 @@ def database_url(database_settings):
 
 @contextlib.contextmanager
 def running_app(env, workers=2, port=None):
-    """gunicorn serving qasite with `env` on `port` (a free one if None); yields its URL."""
+    """The app server serving qasite with `env` on `port` (a free one if None); yields its
+    URL."""
     port = port or free_port()
     environment = {
         **os.environ,

@@ -1,4 +1,4 @@
-# Varnish in front of qasite's gunicorn (see README.md, "Deploy", and README.md here).
+# Varnish in front of qasite's app server (see README.md, "Deploy", and README.md here).
 #
 # It keeps only what the app addresses to it in `Qasite-Cache-Control` (public pages and
 # search results), for that header's max-age, serves it stale while revalidating
@@ -26,11 +26,11 @@ import xkey;
 
 # The app server. With several, add one backend each and a round-robin director
 # (vmod_directors), and set req.backend_hint to it in vcl_recv.
-backend gunicorn {
+backend app {
     .host = "127.0.0.1";
     .port = "8000";
     .connect_timeout = 2s;
-    .first_byte_timeout = 30s;  # gunicorn's own worker timeout
+    .first_byte_timeout = 30s;  # no page takes near that long
 }
 
 # Who may BAN or PURGE: the app servers, which purge on publication. Add each one's

@@ -80,3 +80,24 @@ def test_replicas_come_only_with_database_replica_urls():
     assert replicated.stdout.strip().splitlines()[-1] == (
         "['default', 'replica0', 'replica1'] ['delivery.replicas.ReplicaRouter'] True"
     )
+
+
+def test_an_error_report_hides_the_connection_strings_a_server_puts_in_the_environ(rf):
+    """granian copies its environment into each request's environ: a report of an error
+    must not show the database's password."""
+    import sys
+
+    from django.views.debug import ExceptionReporter
+
+    request = rf.get(
+        "/ask/x/",
+        DATABASE_URL="postgres://qasite:hunter2@db.internal/qasite",
+        DATABASE_REPLICA_URLS="postgres://qasite:hunter2@replica.internal/qasite",
+        REDIS_URL="redis://:hunter2@redis.internal:6379/0",
+    )
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        report = ExceptionReporter(request, *sys.exc_info()).get_traceback_text()
+    assert "boom" in report and "DATABASE_URL" in report and "REDIS_URL" in report
+    assert "hunter2" not in report
