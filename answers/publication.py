@@ -19,8 +19,13 @@ change reaches exactly the pages that show what changed, in every cache, and no 
 - `t<topic id>`, a topic's name, address and description: its pages, its group's, and its
   answers' pages;
 - `tl<topic id>`, the answers a topic lists: its pages and its group's;
-- `list-<language>`, the answers the site lists in a language: home, search and the feed
-  in it, and the sitemap (every language's);
+- `list-<language>`, the answers the site lists in a language: home and the feed in it,
+  and the sitemap (every language's);
+- `search-<language>`, the answers search can find in a language: each search page in it,
+  moved when an answer comes onto the site or leaves it. A search page also carries the
+  key of each answer it lists, so an approval reaches the searches that list the answer at
+  once; a search that did not list it finds its new wording when Varnish's copy ends
+  (`PROXY_CACHE_SECONDS`), without emptying every search on every approval;
 - `topics-<language>`, the topics it lists in a language: home and search in it, and the
   sitemap;
 - `s<source id>`, a cited source's retraction notice: the pages of the answers citing it;
@@ -76,6 +81,10 @@ def language_list_key(language):
     return f"list-{language}"
 
 
+def search_key(language):
+    return f"search-{language}"
+
+
 def topic_list_key(language):
     return f"topics-{language}"
 
@@ -95,10 +104,10 @@ def interface_key(language):
 def answer_on_site_keys(answer, arrives_or_leaves=False):
     """What changes when `answer`'s live version does (approved, taken down, moved): its
     page, its translation group's pages, its topic's list, and its language's lists. An
-    answer that `arrives_or_leaves` (its first approval, a take-down, a move) can be its
-    topic's only one: the topic then comes onto the site or leaves it, so the topic's own
-    key moves too (the switchers of its translations name it) and its language's list of
-    topics."""
+    answer that `arrives_or_leaves` (its first approval, a take-down, a move) changes what
+    search finds in its language; and it can be its topic's only one: the topic then comes
+    onto the site or leaves it, so the topic's own key moves too (the switchers of its
+    translations name it) and its language's list of topics."""
     question = answer.question
     keys = [
         answer_key(answer.pk),
@@ -107,6 +116,7 @@ def answer_on_site_keys(answer, arrives_or_leaves=False):
         language_list_key(question.language),
     ]
     if arrives_or_leaves:
+        keys.append(search_key(question.language))
         others = (
             apps.get_model("answers", "Answer")
             .objects.published()

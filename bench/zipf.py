@@ -431,7 +431,8 @@ def classify_misses(rows, purges):
                 cause = purges.cause(url, last, due + latency)
                 if cause[0] is None:
                     cause = ("unexplained", None)
-            fetched[url] = due
+            # Varnish keeps the copy from when the app's answer came, not from the request.
+            fetched[url] = due + latency
         elif url not in fetched:
             fetched[url] = due  # a HIT for a page fetched before the log began
         elif cache == "HIT" and due - fetched[url] > TTL:

@@ -25,6 +25,7 @@ from answers.publication import (
     language_list_key,
     listing_key,
     policy_key,
+    search_key,
     source_key,
     topic_key,
     topic_list_key,
@@ -112,7 +113,9 @@ def search(request):
     # A control character can reach no page, and PostgreSQL refuses NUL: drop them.
     query = " ".join(strip_unprintable(request.GET.get("q", "")).split())[:200]
     results, refused = [], False
-    built_from(request, language_list_key(get_language()), topic_list_key(get_language()))
+    # What it can find (and the topics it offers when it finds nothing), and each answer it
+    # lists (below).
+    built_from(request, search_key(get_language()), topic_list_key(get_language()))
     if query:
         try:
             with refusable(query, using=Answer.objects.db):
@@ -121,6 +124,7 @@ def search(request):
             refused = True
     for answer in results:
         answer.snippet_html = highlighted(answer.snippet)
+    built_from(request, *(answer_key(answer.pk) for answer in results))
     topics = (
         []
         if results

@@ -136,6 +136,7 @@ def test_an_approval_purges_the_pages_that_show_the_answer_and_keeps_every_other
         "Spanish home": "/es/",
         "about": "/about/",
         "Spanish search": "/es/search/?q=terapias",
+        "a search that does not list it": "/search/?q=xylophone",
     }
     for path in {**shows_it, **others}.values():
         first = get(varnish + path)
