@@ -70,9 +70,13 @@ def _merge(marks, more):
 
 
 def _missing(seen, value, marks):
-    """(whether a mirror that has shown `seen` is behind `value`, the `marks` it lacks)."""
+    """(whether a mirror that has shown `seen` is behind `value`, the `marks` it lacks). A
+    mark older than MARK_SECONDS is never missing: the mirrors drop those, and a process
+    that still holds one would otherwise write the mirror again on every sync."""
     known, known_marks = seen
-    return known < value, {m: v for m, v in marks.items() if known_marks.get(m, 0) < v}
+    oldest = value - MARK_SECONDS * 1_000_000
+    lacking = {m: v for m, v in marks.items() if v > oldest and known_marks.get(m, 0) < v}
+    return known < value, lacking
 
 
 def mark_pending():

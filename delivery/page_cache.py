@@ -60,6 +60,7 @@ from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
 from answers import languages
+from delivery import stored_pages
 from delivery.generation import generation
 
 # Pages each process keeps in memory (about 10 KB each); when full, the oldest goes.
@@ -191,7 +192,10 @@ def address_of(environ, host):
 
 
 def _key(address):
-    return "pages:" + hashlib.sha256(address.encode()).hexdigest()
+    """Where the shared cache keeps a page: by its address and this release's code and
+    templates (delivery/stored_pages.py), so that a deployment never serves a page another
+    release rendered."""
+    return "pages:" + hashlib.sha256(f"{stored_pages.release()}|{address}".encode()).hexdigest()
 
 
 def is_fresh(entry, current, view=None):

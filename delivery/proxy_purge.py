@@ -22,6 +22,8 @@ import time
 import requests
 from django.conf import settings
 
+from answers.publication import EVERY_PAGE
+
 log = logging.getLogger(__name__)
 
 # A page rendered from the old rows just before the commit can reach the proxy just after
@@ -67,6 +69,9 @@ def _requests(keys, taken_down):
         for start in range(0, len(keys), KEYS_PER_REQUEST):
             batch = " ".join(keys[start : start + KEYS_PER_REQUEST])
             rounds.append(("PURGE", proxy, "/", {"Xkey-Purge": batch}))
+        if EVERY_PAGE in keys:
+            # Every page, the copies kept before pages carried keys too (a first deployment).
+            rounds.append(("BAN", proxy, "/", {"X-Ban-Url": "^/"}))
     return rounds
 
 

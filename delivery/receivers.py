@@ -120,7 +120,11 @@ def _question_saved(sender, instance, **kwargs):
         return
     answers = Answer.objects.filter(question=instance)
     stored_pages.clear(answers)
-    keys = []
+    # Its translations' pages name its address (JSON-LD), even while it is not on the site.
+    keys = [
+        publication.group_key(state["translation_of_id"] or instance.pk)
+        for state in (old, {"translation_of_id": instance.translation_of_id})
+    ]
     for answer in answers.published():
         # Its page, its group's, its topic's list and its language's, before and after.
         before = Question(pk=instance.pk, **old)
@@ -140,6 +144,7 @@ def _moved_from(new, old):
 
 
 @receiver(post_save, sender=SitePolicy)
+@receiver(post_delete, sender=SitePolicy)
 def _policy_saved(sender, instance, **kwargs):
     publication.record(keys=[publication.policy_key(instance.kind)])
 

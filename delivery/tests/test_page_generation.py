@@ -133,6 +133,54 @@ def test_a_process_that_missed_the_message_learns_the_keys_from_postgresql(tmp_p
     assert not view.changed_since(moved, ["/ask/x/", "a5"])
 
 
+@pytest.mark.django_db
+def test_a_page_whose_key_moved_while_it_was_rendered_is_kept_by_no_one(
+    client, demo_answer, monkeypatch
+):
+    """Another process's approval of it, heard while this one rendered the old rows."""
+    from delivery import page_cache
+    from patient_site import views
+
+    url, notices = demo_answer.get_absolute_url(), views.live_notices
+
+    def notices_then_an_approval(source_ids):
+        view = generation()
+        view.adopt(view.value + 1, {answer_key(demo_answer.pk): view.value + 1})
+        return notices(source_ids)
+
+    page_cache.clear()
+    monkeypatch.setattr(views, "live_notices", notices_then_an_approval)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert "X-Cache" not in response and "Qasite-Cache-Control" not in response
+    monkeypatch.undo()
+    assert client.get(url)["X-Cache"] == "miss"  # it was not kept: rendered again, and kept
+
+
+@pytest.mark.django_db
+def test_a_new_release_serves_no_page_another_release_kept(client, demo_answer, monkeypatch):
+    from delivery import page_cache, stored_pages
+
+    url = demo_answer.get_absolute_url()
+    client.get(url)
+    page_cache.in_memory.clear()  # a new process: only the shared cache holds it
+    assert client.get(url)["X-Cache"] == "hit"
+    page_cache.in_memory.clear()
+    monkeypatch.setattr(stored_pages, "_release", "the-next-release")
+    assert client.get(url)["X-Cache"] == "miss"
+
+
+def test_a_mark_older_than_marks_are_kept_is_written_to_no_mirror(tmp_path):
+    """Else a process holding one would write the file again on every sync, and every
+    worker read it again on every request."""
+    view = Generation("", tmp_path, "test")
+    now = 10**15 + page_generation.MARK_SECONDS * 1_000_000 + 5
+    view.adopt(now, {"a1": 10**15, "a2": now})
+    assert view.file.missing(now, view.marks) == (True, {"a2": now})
+    view.mirror()
+    assert view.file.missing(now, view.marks) == (False, {})
+
+
 def test_tombstones_bar_only_what_was_kept_before_them(tmp_path):
     view = Generation("", tmp_path, "test")
     view.adopt(100, {"/ask/gone/": 90})

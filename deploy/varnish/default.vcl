@@ -103,9 +103,9 @@ sub qasite_purge {
     if (req.method == "PURGE") {
         return (purge);  # this URL on this host, at once, copies in grace included
     }
-    # BAN: drop every page whose path matches the X-Ban-Url regex ("^/": all of them).
-    # The app never sends one; it is there for an operator (a key purge of `all` does the
-    # same).
+    # BAN: drop every page whose path matches the X-Ban-Url regex ("^/": all of them). The
+    # app sends one with a purge of `all` (manage.py purge_pages --all), which also reaches
+    # copies kept before pages carried keys.
     if (!req.http.X-Ban-Url) {
         return (synth(400, "X-Ban-Url is required"));
     }
