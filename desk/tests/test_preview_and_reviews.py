@@ -62,6 +62,8 @@ def test_overdue_answer_is_labelled_on_its_public_page(client, demo_answer, monk
     # Time passes: the cached page of the day the review was on time is not served again.
     overdue_day = demo_answer.live_version.next_review_due + datetime.timedelta(days=3)
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: overdue_day)
+    # The page cache's clock too: it reads the date once a day (delivery/page_cache.py).
+    monkeypatch.setattr("delivery.page_cache.today", lambda: overdue_day.isoformat())
     page = client.get(url).content.decode()
     assert "This answer is due for a new medical review" in page
 
