@@ -168,11 +168,16 @@ class Site:
         slug = slug or ANSWER.split("/")[2]
         manage({**self.env, **env}, "shell", "-c", WITHDRAW.format(slug=slug))
 
+    def purge(self, *keys):
+        """Drop the pages carrying `keys` from every cache, from another process
+        (`manage.py purge_pages`)."""
+        manage(self.env, "purge_pages", *keys)
+
 
 @contextlib.contextmanager
 def serving(cluster, tmp_path, *, redis_url="", varnish=False, **env):
-    """gunicorn (2 workers) on a new copy of the template database; Varnish in front if
-    asked for (its purge address given to the app)."""
+    """The app server (2 workers) on a new copy of the template database; Varnish in front
+    if asked for (its purge address given to the app)."""
     with contextlib.ExitStack() as stack:
         database = stack.enter_context(new_database(cluster))
         pages = tmp_path / f"pages-{uuid.uuid4().hex[:6]}"
