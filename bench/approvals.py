@@ -34,6 +34,7 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from phases import phases  # noqa: E402 (bench/phases.py, beside this script)
 
 from answers import publication  # noqa: E402
 from answers.models import Answer, Topic  # noqa: E402
@@ -49,21 +50,6 @@ SEARCH_WORDS = 40
 # Into each minute: the rest of it shows what the approval cost.
 SECOND_OF_MINUTE = 20
 BURST = 10
-
-
-def phases():
-    """[(name, start, end)] in epoch seconds, as bench/zipf.py computes them."""
-    start = float(os.environ["ZIPF_T0"])
-    spans = []
-    for name, variable, default in (
-        ("warm-up", "ZIPF_WARMUP_MINUTES", "2"),
-        ("after", "ZIPF_MINUTES", "10"),
-        ("before", "ZIPF_BEFORE_MINUTES", "5"),
-    ):
-        end = start + 60 * float(os.environ.get(variable, default))
-        spans.append((name, start, end))
-        start = end
-    return spans
 
 
 def pages(out):

@@ -41,6 +41,7 @@ from itertools import accumulate
 
 import aiohttp
 from machine import TICKS, cpu_busy_ticks, nproc, ours, process_ticks, transactions
+from phases import phases
 
 RATE = float(os.environ.get("ZIPF_RATE", "500"))
 S = float(os.environ.get("ZIPF_S", "1.0"))
@@ -64,21 +65,6 @@ HEADERS = {
     "Accept-Encoding": "gzip",  # as browsers ask; Varnish keeps this copy
     "User-Agent": "qasite-bench-zipf",
 }
-
-
-def phases():
-    """[(name, start, end)] in epoch seconds; the same as approvals.py's."""
-    start = float(os.environ["ZIPF_T0"])
-    spans = []
-    for name, variable, default in (
-        ("warm-up", "ZIPF_WARMUP_MINUTES", "2"),
-        ("after", "ZIPF_MINUTES", "10"),
-        ("before", "ZIPF_BEFORE_MINUTES", "5"),
-    ):
-        end = start + 60 * float(os.environ.get(variable, default))
-        spans.append((name, start, end))
-        start = end
-    return spans
 
 
 class Site:
