@@ -23,6 +23,7 @@ Approval and withdrawal need nothing: they change which version is live.
 import hashlib
 import json
 import logging
+import os
 from collections import namedtuple
 from contextlib import nullcontext
 from pathlib import Path
@@ -163,24 +164,32 @@ _release = None
 # code of every app and of qasite/ (views, template tags, formatting, settings), the static
 # files (whose names and contents pages link), the compiled catalogues of the interface's
 # translations. Tests and migrations render nothing.
-RELEASE_FILES = ("**/*.py", "**/*.html", "**/*.txt", "**/*.xml", "static/**/*", "locale/**/*.mo")
+RELEASE_SUFFIXES = (".py", ".html", ".txt", ".xml")  # anywhere in the tree
+RELEASE_TREES = {"static": "", "locale": ".mo"}  # every file under static/, .mo under locale/
 NOT_RELEASE = {"tests", "migrations", "node_modules", "bench", "deploy", "staticfiles"}
 
 
 def release_files(root):
-    """`RELEASE_FILES` under `root`, in a stable order."""
-    return sorted(
-        path
-        for pattern in RELEASE_FILES
-        for path in root.glob(pattern)
-        if path.is_file()
-        and not NOT_RELEASE.intersection(path.relative_to(root).parts)
-        and not any(part.startswith(".") for part in path.relative_to(root).parts)
-    )
+    """The files under `root` that render pages (above), in a stable order. Directories in
+    NOT_RELEASE and hidden ones (.venv, .git) are never walked: a virtualenv in the tree
+    holds tens of thousands of files, and each process reads the release once."""
+    found = []
+    for directory, subdirectories, names in os.walk(root):
+        subdirectories[:] = [
+            name for name in subdirectories if name not in NOT_RELEASE and not name.startswith(".")
+        ]
+        top = Path(directory).relative_to(root).parts[:1]
+        for name in names:
+            if name.startswith(".") or name in NOT_RELEASE:
+                continue
+            suffix = RELEASE_TREES.get(top[0]) if top else None
+            if name.endswith(RELEASE_SUFFIXES) or (suffix is not None and name.endswith(suffix)):
+                found.append(Path(directory) / name)
+    return sorted(found)
 
 
 def release():
-    """A digest of what renders a page besides its data: `RELEASE_FILES`, the collected
+    """A digest of what renders a page besides its data: `release_files`, the collected
     static files' names and the settings the page shows. Computed once per process."""
     global _release
     if _release is None:
